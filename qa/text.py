@@ -73,7 +73,7 @@ def count_tokens(text: str) -> list[str]:
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A light suffix stripper: ``calling -> call``, ``guardsmen -> guardsman``, ``cities -> city``."""
+    """A light suffix stripper: ``calling -> call``, ``guardsmen -> guardsman``."""
     w = word
     if len(w) <= 3 or w.isdigit():
         return w

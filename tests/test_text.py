@@ -1,0 +1,43 @@
+import pytest
+
+from qa import text
+
+pytestmark = pytest.mark.unit
+
+
+def test_sentence_spans_are_exact_and_keep_lines_apart() -> None:
+    t = "Mr. Smith left. She came at 5 p.m. today!\nA Headline\n“Quoted,” he said."
+    spans = list(text.sentence_spans(t))
+    assert [t[s:e] for s, e in spans] == [
+        "Mr. Smith left.", "She came at 5 p.m. today!", "A Headline", "“Quoted,” he said."]
+
+
+def test_ellipsis_before_lowercase_does_not_split() -> None:
+    t = "It was explained by its unlawfulness… their duties were limited."
+    assert len(list(text.sentence_spans(t))) == 1
+
+
+@pytest.mark.parametrize("line", [
+    "Admiral Tony Radakin (OGL 3, via Wikimedia Commons).",
+    "Read Next: Russian Colonel Admits Ukraine Invasion Is Going Horribly Wrong on National TV",
+    "Russian Troops on the Verge of Mutiny",
+])
+def test_debris_lines(line: str) -> None:
+    assert text.sentences(line)[0][2] is True
+
+
+def test_caption_line_taints_every_sentence_on_it() -> None:
+    t = "The ceremony of presenting the banner of the troops. Source:\nA real sentence here."
+    flags = [d for _, _, d in text.sentences(t)]
+    assert flags == [True, True, False]
+
+
+def test_numbers_and_names() -> None:
+    assert text.numbers("1,000 people, a dozen men, on February 24th") == {"1000", "12", "24"}
+    assert text.names("Benyash spoke from Krasnodar to the Financial Times.") == {
+        "krasnodar", "financial", "times"}
+
+
+def test_stem_folds_plurals_and_tenses() -> None:
+    assert text.stem("guardsmen") == text.stem("guardsman")
+    assert text.stem("calling") == text.stem("call") == text.stem("calls")

@@ -99,7 +99,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
             print(f"\n{e}")
             continue
         assert answer is not None
-        if answer.text.strip() != streamed.strip():
+        if answer.text.startswith(streamed.rstrip()):
+            print(answer.text[len(streamed.rstrip()):].rstrip(), end="")  # the [n] markers
+        else:
             # The check replaced the draft: show what stands.
             print(("\n" if streamed else "") + answer.text, end="")
         if answer.standalone_question != question:

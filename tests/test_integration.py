@@ -126,3 +126,15 @@ def test_cli_ask_json_works_with_the_network_unreachable(real_index: Path,
     for c in data["citations"]:
         assert set(c) >= {"n", "source", "start", "end", "quote"}
         assert (SEEDS / c["source"]).read_text(encoding="utf-8")[c["start"]:c["end"]] == c["quote"]
+
+
+def test_cli_chat_resolves_a_follow_up(real_index: Path, assistant: Assistant) -> None:
+    env = {**os.environ, "QA_INDEX": str(real_index)}
+    script = ("Which lawyer represents the dismissed guardsmen?\n"
+              "Which city was he calling from?\n")
+    out = subprocess.run([sys.executable, "-m", "qa.cli", "chat"], input=script, env=env,
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    first, second = out.stdout.split("you> ")[1:3]
+    assert "Benyash" in first
+    assert "Krasnodar" in second and "searched for:" in second

@@ -19,7 +19,6 @@ from .errors import InputError
 from .evidence import Evidence, EvidenceSelector, Kind
 from .llm import Generator
 from .settings import Settings
-from .text import names, numbers
 from .types import Answer, Citation, Passage
 
 if TYPE_CHECKING:
@@ -107,7 +106,7 @@ class Assistant:
         for piece in self.generator.stream(messages, self.settings.max_tokens):
             draft += piece
             safe = draft[: draft.rfind(" ") + 1] if " " in draft else ""
-            if _facts_unsupported(safe, quotes, query):
+            if safe and compose.unsupported_facts(safe, quotes, query):
                 break  # stop before an invented number or name reaches the user
             if len(safe) > shown:
                 yield safe[shown:]
@@ -138,15 +137,6 @@ class Assistant:
                 and evidence.best is None:
             return True
         return evidence.support < self.settings.abstain_below
-
-
-def _facts_unsupported(text: str, quotes: list[str], question: str) -> bool:
-    if not text:
-        return False
-    allowed = " ".join(quotes) + " " + question
-    from .text import words
-
-    return bool(numbers(text) - numbers(allowed)) or bool(names(text) - set(words(allowed)))
 
 
 def _meta(evidence: Evidence, draft: str | None, route: str) -> dict[str, object]:

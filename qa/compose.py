@@ -59,16 +59,11 @@ def check(reply: str, quotes: list[str], question: str,
         return Verdict(False, "empty reply")
     if len(text.split()) > 60:
         return Verdict(False, "too long")
-    evidence = " ".join(quotes)
-    allowed_numbers = numbers(evidence) | numbers(question)
-    extra = numbers(text) - allowed_numbers
-    if extra:
-        return Verdict(False, f"numbers not in the evidence: {sorted(extra)}")
-    allowed_words = set(words(evidence)) | set(words(question))
-    allowed_stems = {stem(w) for w in allowed_words}
-    unknown = {n for n in names(text) if n not in allowed_words and stem(n) not in allowed_stems}
-    if unknown:
-        return Verdict(False, f"names not in the evidence: {sorted(unknown)}")
+    problem = unsupported_facts(text, quotes, question)
+    if problem:
+        return Verdict(False, problem)
+    allowed_stems = {stem(w) for w in words(" ".join(quotes))} | {
+        stem(w) for w in words(question)}
     if re.search(r"\b(not (mentioned|stated|provided|specified)|no information|"
                  r"(do|does|did) not (say|mention|state)|(don't|doesn't|didn't) (say|mention)|"
                  r"cannot answer|can't answer|i don't know)\b",
@@ -83,8 +78,8 @@ def check(reply: str, quotes: list[str], question: str,
             # An untyped reply (a reason, a description) must rest on one sentence: a tiny
             # model stitching two sentences together invents the link between them.
             q_stems = set(content_terms(question))
-            best = max(len([t for t in terms if t in set(content_terms(q)) | q_stems])
-                       for q in quotes)
+            best = max(len([t for t in terms if t in quote_stems])
+                       for quote_stems in (set(content_terms(q)) | q_stems for q in quotes))
             if best / len(terms) < 0.85:
                 return Verdict(False, "mixes sentences; no single quote supports it")
         counts = {t: terms.count(t) for t in terms}
@@ -96,6 +91,21 @@ def check(reply: str, quotes: list[str], question: str,
 
 
 _GENERIC = {stem(w) for w in ["answer", "evidence", "article", "articles", "question"]}
+
+
+def unsupported_facts(text: str, quotes: list[str], question: str) -> str:
+    """The numbers or names in ``text`` that neither the quotes nor the question hold, as a
+    reason ("" when there are none); the streaming gate and ``check`` share it."""
+    allowed = " ".join(quotes) + " " + question
+    extra = numbers(text) - numbers(allowed)
+    if extra:
+        return f"numbers not in the evidence: {sorted(extra)}"
+    allowed_words = set(words(allowed))
+    allowed_stems = {stem(w) for w in allowed_words}
+    unknown = {n for n in names(text) if n not in allowed_words and stem(n) not in allowed_stems}
+    if unknown:
+        return f"names not in the evidence: {sorted(unknown)}"
+    return ""
 
 
 def _mentions(text: str, span: str) -> bool:

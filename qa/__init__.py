@@ -20,6 +20,7 @@ from .errors import (
     InputError,
     ModelError,
     QAError,
+    SuiteError,
 )
 from .privacy import go_offline
 from .settings import IndexSpec, Settings
@@ -47,6 +48,9 @@ __all__ = [
     "Passage",
     "QAError",
     "Settings",
+    "SuiteError",
+    "evaluate",
+    "load_suite",
 ]
 
 
@@ -59,4 +63,8 @@ def __getattr__(name: str) -> Any:
         from .index import Index
 
         return Index
+    if name in ("evaluate", "load_suite"):
+        from . import evaluation
+
+        return getattr(evaluation, name)
     raise AttributeError(f"module 'qa' has no attribute {name!r}")

@@ -59,16 +59,19 @@ class Assistant:
         selector = EvidenceSelector(index, embedder, evidence_k=settings.evidence_k)
         return cls(retriever, from_settings(settings), settings, selector)
 
-    def ask(self, question: str, history: list[Turn] | None = None) -> Answer:
+    def ask(self, question: str, history: list[Turn] | None = None,
+            passages: list[Passage] | None = None) -> Answer:
+        """Answer ``question``; ``history`` resolves follow-ups; ``passages`` (optional) are
+        read instead of retrieving, e.g. to ask about one known paragraph."""
         answer = None
-        for item in self.ask_stream(question, history):
+        for item in self.ask_stream(question, history, passages):
             if isinstance(item, Answer):
                 answer = item
         assert answer is not None
         return answer
 
-    def ask_stream(self, question: str,
-                   history: list[Turn] | None = None) -> Iterator[str | Answer]:
+    def ask_stream(self, question: str, history: list[Turn] | None = None,
+                   passages: list[Passage] | None = None) -> Iterator[str | Answer]:
         """Yield the reply's text as it is generated, then the final ``Answer``.
 
         The final ``Answer.text`` is authoritative: when the check rejects the model's draft,
@@ -86,7 +89,8 @@ class Assistant:
 
         query = standalone(question, history)
         lap("rewrite")
-        passages = self.retriever.retrieve(query, self.settings.top_k)
+        if passages is None:
+            passages = self.retriever.retrieve(query, self.settings.top_k)
         lap("retrieve")
         evidence = self.selector.select(query, passages)
         lap("evidence")

@@ -1,10 +1,11 @@
-"""The ``qa`` command: index, ask, chat, stats. Errors become one readable line, exit 2."""
+"""The ``qa`` command: index, ask, chat, eval, squad, stats. Errors: one line, exit 2."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -133,6 +134,86 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluation import compare, evaluate, flipped, load_baseline, load_suite
+
+    cases = [c for path in args.suites for c in load_suite(path)]  # all validated up front
+    baseline = load_baseline(args.baseline) if args.baseline else None
+    report = evaluate(_open(args), cases, progress=not args.quiet)
+    print_report(report)
+    if args.json:
+        report.write_json(args.json)
+        print(f"wrote {args.json}")
+    if args.html:
+        from .report import render_html
+
+        title = "qa eval: " + ", ".join(Path(p).name for p in args.suites)
+        Path(args.html).write_text(render_html(report, title), encoding="utf-8")
+        print(f"wrote {args.html}")
+    if baseline is None:
+        return 0
+    regressions = compare(report.summary, baseline["summary"], args.tolerance)
+    lost = flipped(report, baseline)
+    if lost:
+        print(f"\nnow failing, passed in {args.baseline}: {', '.join(lost)}")
+    if regressions:
+        print(f"\nREGRESSION against {args.baseline}:")
+        for line in regressions:
+            print(f"  {line}")
+        return 1
+    print(f"\nno regression against {args.baseline} (tolerance {args.tolerance})")
+    return 0
+
+
+def cmd_squad(args: argparse.Namespace) -> int:
+    from . import squad
+    from .assistant import Assistant
+    from .embeddings import MiniLMEmbedder
+    from .index import Index
+
+    paragraphs, items = squad.load(args.data)
+    work = Path(args.work)
+    settings = Settings.from_env(index_dir=work / "index", corpus_dir=work / "corpus",
+                                 top_k=args.top_k)
+    squad.write_corpus(paragraphs, settings.corpus_dir)
+    index = Index.open(settings, MiniLMEmbedder(), create=True)
+    started = time.perf_counter()
+    report = index.update([settings.corpus_dir], progress=not args.quiet)
+    if report.chunks_written:
+        print(f"indexed {len(paragraphs)} paragraphs into {settings.index_dir}/: "
+              f"{report.chunks_written} chunks in {time.perf_counter() - started:.0f} s")
+    chosen = squad.sample(items, args.limit, args.seed)
+    result = squad.run(Assistant.open(settings=settings), chosen, answers=not args.no_answers,
+                       progress=not args.quiet)
+    result["summary"].update(limit=args.limit, seed=args.seed, data=str(args.data))
+    squad.print_summary(result["summary"])
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {args.json}")
+    return 0
+
+
+def print_report(report: Any) -> None:
+    """One line per case, then the summary."""
+    print(f"{'case':<28} {'result':<6} {'abst':<5} {'rank':<4} answer")
+    for r in report.cases:
+        result = "ok" if r.correct else "FAIL"
+        answer = (r.error or r.answer).replace("\n", " ")
+        answer = answer if len(answer) <= 70 else answer[:67] + "..."
+        print(f"{r.id[:28]:<28} {result:<6} {'yes' if r.abstained else 'no':<5} "
+              f"{r.source_rank or '-'!s:<4} {answer}")
+    s = report.summary
+    print(f"\n{s['cases']} cases: {s['answerable']} answerable, {s['unanswerable']} "
+          f"unanswerable, {s['errors']} errors, {s.get('wall_seconds', 0)} s")
+    from .evaluation import LOWER_IS_BETTER, QUALITY
+
+    for m in QUALITY + LOWER_IS_BETTER:
+        v = s.get(m)
+        print(f"  {m:<24} {'n/a' if v is None else f'{v:.3f}'}")
+    for stage, v in s["latency"].items():
+        print(f"  latency {stage:<16} p50 {v['p50']:.3f}s  p95 {v['p95']:.3f}s")
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="qa", description="Ask questions about a news corpus; every answer cites the "
@@ -167,6 +248,45 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--top-k", type=int, metavar="N", help="passages to retrieve")
     common(sp)
     sp.set_defaults(func=cmd_chat)
+
+    from .evaluation import DEFAULT_TOLERANCE
+
+    sp = sub.add_parser("eval", help="score the assistant against suites of known answers",
+                        description="Run evaluation suites (.yaml or .jsonl) through the same "
+                        "pipeline as ask/chat and print per-case results and metrics. Exit 1 "
+                        "when --baseline is given and a metric regressed beyond --tolerance.")
+    sp.add_argument("suites", nargs="+", metavar="SUITE", help="suite files")
+    sp.add_argument("--json", metavar="FILE", help="write every case and the summary as JSON")
+    sp.add_argument("--html", metavar="FILE", help="write a self-contained HTML report")
+    sp.add_argument("--baseline", metavar="FILE", help="an earlier --json to compare with")
+    sp.add_argument("--tolerance", type=float, default=DEFAULT_TOLERANCE, metavar="X",
+                    help=f"allowed drop of a metric before it counts as a regression "
+                    f"(absolute, default {DEFAULT_TOLERANCE})")
+    sp.add_argument("--top-k", type=int, metavar="N", help="passages to retrieve")
+    sp.add_argument("--quiet", action="store_true", help="no progress bar")
+    common(sp)
+    sp.set_defaults(func=cmd_eval)
+
+    from .squad import DEFAULT_DATA, DEFAULT_WORK
+
+    sp = sub.add_parser("squad", help="SQuAD v1.1 dev as an open-retrieval benchmark",
+                        description="Index the 2,067 SQuAD v1.1 dev paragraphs as documents "
+                        "(into WORK/index, not your index), ask a seeded sample of questions "
+                        "and report gold-paragraph hit@k per retriever and answer EM/F1, end "
+                        "to end and with the gold paragraph given.")
+    sp.add_argument("--data", default=str(DEFAULT_DATA), metavar="FILE",
+                    help=f"dev-v1.1.json (default {DEFAULT_DATA})")
+    sp.add_argument("--work", default=str(DEFAULT_WORK), metavar="DIR",
+                    help=f"folder for the paragraph files and their index (default "
+                    f"{DEFAULT_WORK})")
+    sp.add_argument("--limit", type=int, default=200, metavar="N",
+                    help="questions to sample (default 200)")
+    sp.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
+    sp.add_argument("--no-answers", action="store_true", help="retrieval figures only")
+    sp.add_argument("--json", metavar="FILE", help="write every question and the summary")
+    sp.add_argument("--top-k", type=int, metavar="N", help="passages to retrieve")
+    sp.add_argument("--quiet", action="store_true", help="no progress bars")
+    sp.set_defaults(func=cmd_squad)
 
     sp = sub.add_parser("stats", help="documents, chunks, model and index settings",
                         description="Show what the index holds and what built it.")

@@ -10,7 +10,8 @@ and the fix. Only the CLI and the UI turn these into output.
     ├── IndexBusyError     another process is writing the index
     ├── DocumentError      a document cannot be read or indexed
     ├── ModelError         the language model cannot be loaded or reached
-    └── InputError         a question or other per-call input is unusable
+    ├── InputError         a question or other per-call input is unusable
+    └── SuiteError         an evaluation suite or baseline file is malformed
 """
 
 from __future__ import annotations
@@ -45,4 +46,8 @@ class ModelError(QAError):
 
 
 class InputError(QAError):
+    pass
+
+
+class SuiteError(QAError):
     pass

@@ -80,6 +80,10 @@ class HybridRetriever:
         self.bm25 = BM25([c["id"] for c in chunks], [c["text"] for c in chunks])
         self._dense: Any = None
 
+    def source_of(self, chunk_id: str) -> str | None:
+        c = self._chunks.get(chunk_id)
+        return str(c["source"]) if c else None
+
     def _dense_retriever(self) -> Any:
         if self._dense is None:
             from llama_index.core import VectorStoreIndex

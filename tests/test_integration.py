@@ -138,3 +138,45 @@ def test_cli_chat_resolves_a_follow_up(real_index: Path, assistant: Assistant) -
     first, second = out.stdout.split("you> ")[1:3]
     assert "Benyash" in first
     assert "Krasnodar" in second and "searched for:" in second
+
+
+def test_cli_eval_reports_writes_and_catches_a_regression(real_index: Path,
+                                                          assistant: Assistant,
+                                                          tmp_path: Path) -> None:
+    suite = tmp_path / "s.yaml"
+    suite.write_text(textwrap.dedent("""
+        - id: count
+          question: How many guardsmen is Benyash defending?
+          must_include: [["12", "twelve", "dozen"]]
+          sources: [002_75f925b16965c540.txt, 000_1daafaa0c1248cb7.txt]
+        - id: impossible
+          question: When was the Vladimir SOBR division founded?
+          must_include: [["no-such-word-anywhere"]]
+          sources: [000_1daafaa0c1248cb7.txt]
+        - id: judge
+          question: What is the name of the judge in the case?
+          unanswerable: true
+    """))
+    env = {**os.environ, "QA_INDEX": str(real_index)}
+
+    def qa(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "qa.cli", "eval", str(suite), "--quiet",
+                               *args], env=env, cwd=ROOT, capture_output=True, text=True,
+                              timeout=300)
+
+    out = qa("--json", str(tmp_path / "r.json"), "--html", str(tmp_path / "r.html"))
+    assert out.returncode == 0, out.stderr
+    assert "answer_accuracy" in out.stdout and "latency total" in out.stdout
+    report = json.loads((tmp_path / "r.json").read_text())
+    by_id = {c["id"]: c for c in report["cases"]}
+    assert by_id["count"]["correct"] and not by_id["impossible"]["correct"]
+    assert by_id["judge"]["abstained"]
+    assert report["summary"]["answer_accuracy"] == 0.5
+    assert "<svg" in (tmp_path / "r.html").read_text()
+
+    better = {**report, "summary": {**report["summary"], "answer_accuracy": 1.0}}
+    (tmp_path / "base.json").write_text(json.dumps(better))
+    out = qa("--baseline", str(tmp_path / "base.json"))
+    assert out.returncode == 1 and "answer_accuracy fell from 1.000 to 0.500" in out.stdout
+    out = qa("--baseline", str(tmp_path / "r.json"))
+    assert out.returncode == 0 and "no regression" in out.stdout

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 from . import compose
 from .conversation import Turn, standalone
 from .errors import InputError
-from .evidence import Evidence, EvidenceSelector, Kind
+from .evidence import TYPED, Evidence, EvidenceSelector
 from .llm import Generator
 from .settings import Settings
 from .types import Answer, Citation, Passage
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from .index import Index
 
 MAX_QUESTION_CHARS = 2000
+# Support needed when the best sentence does not name what the question asks about.
+HEADLESS_SUPPORT = 0.6
 
 
 class Retriever(Protocol):
@@ -103,6 +105,16 @@ class Assistant:
                          meta=_meta(evidence, None, "abstained"), **base)  # type: ignore[arg-type]
             return
         hint = evidence.best
+        if hint is None and self.settings.untyped == "quote":
+            text, cited = compose.extractive(evidence)
+            citations = compose.cite(cited)
+            yield compose.with_markers(text, citations)
+            lap("check")
+            timings["total"] = sum(timings.values())
+            yield Answer(text=compose.with_markers(text, citations), abstained=False,
+                         citations=citations, timings=timings, short_answer=text,
+                         meta=_meta(evidence, None, "quoted"), **base)  # type: ignore[arg-type]
+            return
         messages = compose.render_prompt(query, evidence.sentences, hint)
         quotes = [s.text for s in evidence.sentences]
         draft = ""
@@ -137,15 +149,18 @@ class Assistant:
     def _abstains(self, evidence: Evidence) -> bool:
         if not evidence.sentences:
             return True
-        if evidence.kind in (Kind.NUMBER, Kind.DATE, Kind.PERSON, Kind.PLACE) \
-                and evidence.best is None:
-            return True
+        if evidence.kind in TYPED and evidence.best is None:
+            return True  # "When ...?" and not a date in sight
+        if not evidence.head_found and evidence.support < HEADLESS_SUPPORT:
+            return True  # "What verdict ...?" and no sentence mentions a verdict
         return evidence.support < self.settings.abstain_below
 
 
 def _meta(evidence: Evidence, draft: str | None, route: str) -> dict[str, object]:
     return {
         "kind": evidence.kind.value,
+        "head": evidence.frame.head,
+        "head_found": evidence.head_found,
         "support": round(evidence.support, 4),
         "coverage": round(evidence.coverage, 4),
         "similarity": round(evidence.similarity, 4),

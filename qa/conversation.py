@@ -45,12 +45,35 @@ def _looks_personal(name: str) -> bool:
         name)
 
 
+_DEMONSTRATIVE = re.compile(r"\b(that|this|those|these)\s+([a-z][\w\-]+)\b")
+
+
+def _demonstratives(question: str, turns: list[str]) -> str:
+    """``"the lowest figure that official gave"`` after "...said a high-ranking NATO
+    official..." -> ``"... the high-ranking NATO official gave"``: the noun's fuller mention."""
+    def swap(m: re.Match[str]) -> str:
+        noun = m.group(2)
+        for content in reversed(turns):
+            found = re.search(rf"((?:[\w\-]+\s+){{0,2}}){re.escape(noun)}\b", content,
+                              re.IGNORECASE)
+            if found:
+                lead = [w for w in found.group(1).split()
+                        if w.lower() not in ("a", "an", "the", "that", "this", "said", "by")]
+                return "the " + " ".join(lead + [noun])
+        return m.group()
+
+    return _DEMONSTRATIVE.sub(swap, question)
+
+
 def standalone(question: str, history: list[Turn] | None) -> str:
     """Resolve pronouns in ``question`` against ``history``; unchanged when nothing fits."""
-    if not history or not _PRONOUN.search(question):
+    if not history:
+        return question
+    turns = [t.get("content", "") for t in history if t.get("role") in ("user", "assistant")]
+    question = _demonstratives(question, turns)
+    if not _PRONOUN.search(question):
         return question
     q_names = {normalize(n) for n in names_in(question)}
-    turns = [t.get("content", "") for t in history if t.get("role") in ("user", "assistant")]
     candidates: list[str] = []  # most recent first
     for content in reversed(turns):
         for name in reversed(names_in(content)):

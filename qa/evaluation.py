@@ -212,6 +212,7 @@ class CaseResult:
     timings: dict[str, float]
     route: str
     error: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)  # the answer's kind, support, draft...
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -235,7 +236,7 @@ def score_case(case: Case, answer: Answer) -> CaseResult:
         abstained=answer.abstained, correct=correct, supported=supported, source_rank=rank,
         cited_listed=sum(1 for c in answer.citations if c.source in case.sources),
         citations=d["citations"], retrieved=d["retrieved"], timings=d["timings"],
-        route=str(answer.meta.get("route", "")),
+        route=str(answer.meta.get("route", "")), meta=dict(answer.meta),
     )
 
 

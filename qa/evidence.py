@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -35,31 +36,142 @@ class Kind(StrEnum):
     DATE = "date"
     PERSON = "person"
     PLACE = "place"
+    NAME = "name"  # a named thing: "Which human rights group ...?", "the name of the judge"
     REASON = "reason"
     OTHER = "other"
 
 
-_KIND_PATTERNS = [
-    (Kind.NUMBER, r"\bhow (many|much)\b|\bwhat (number|percentage|share|proportion)\b"),
-    (Kind.DATE, r"\bwhen\b|\bwhat (year|date|day|month|time)\b|\bwhich (year|date|day|month)\b|"
-                r"\bhow long ago\b|\bsince when\b"),
-    (Kind.PLACE, r"\bwhere\b|\b(which|what) (city|town|country|place|region|village|capital|"
-                 r"peninsula|location)\b"),
-    (Kind.PERSON, r"\bwho\b|\bwhom\b|\bwhose\b|\b(which|what) (person|lawyer|activist|official|"
-                  r"man|woman|officer|admiral|colonel|leader|president|judge|journalist|head)\b|"
-                  r"\bname of the (person|lawyer|activist|official|judge|head|leader|man|woman)\b"),
-    (Kind.REASON, r"\bwhy\b|\bfor what reason\b|\bwhat (was|were|is|are) the reasons?\b|"
-                  r"\bhow come\b|\bon what grounds\b"),
-]
+@dataclass(frozen=True)
+class Frame:
+    """What a question asks for.
+
+    ``kind`` is the answer type; ``head`` is the noun the answer is an instance of, when the
+    question names one ("verdict" in "What verdict did the court reach?", "judge" in "What is
+    the name of the judge?"); ``role`` is a person noun a PERSON answer must stand beside in
+    the evidence ("lawyer" in "Which lawyer represents them?").
+    """
+
+    kind: Kind
+    head: str = ""
+    role: str = ""
+    describe: bool = False  # "Who is Tony Radakin?": a description of a named person
+
+
+_AUX = frozenset("is are was were do does did has have had can could would will should may "
+                 "might must be been".split())
+_PREP = frozenset("of in on at from for to with by about into over after before near than "
+                  "that who which whom whose".split())
+_VERBS = frozenset("said say says told tell gave give made make makes happened happen stand "
+                   "mean means doing "
+                   "represents represent".split())
+_NUMBER_HEADS = frozenset("number numbers estimate estimates percentage share proportion "
+                          "amount total toll count age".split())
+_DATE_HEADS = frozenset("year years date dates day days month months time period".split())
+_PLACE_HEADS = frozenset("city cities town towns country countries place places region "
+                         "village capital peninsula location area suburb".split())
+_ROLE_HEADS = frozenset("lawyer attorney activist official officer admiral colonel general "
+                        "leader president judge journalist head director chief minister "
+                        "commander spokesman spokeswoman prosecutor".split())
+_PERSON_HEADS = _ROLE_HEADS | frozenset("person people man woman individual figure".split())
+_NAME_HEADS = frozenset("name names group organisation organization court unit division "
+                        "newspaper publication outlet agency law company party".split())
+_TYPE_HEADS = _NUMBER_HEADS | _DATE_HEADS | _PLACE_HEADS | _PERSON_HEADS | _NAME_HEADS
+_RANKING = frozenset("highest lowest largest smallest total exact latest first last "
+                     "maximum minimum upper lower".split())
+_REASON = re.compile(r"\bwhy\b|\bfor what reasons?\b|\bwhat (was|were|is|are) the reasons?\b|"
+                     r"\bhow come\b|\bon what grounds\b|\bwhat (made|pushed|led|caused|drove)\b")
+_WH = re.compile(r"\b(what|which|who|whom|whose|when|where|why|how)\b")
+
+
+def frame(question: str) -> Frame:
+    """``frame("What verdict did the court reach?") -> Frame(OTHER, head="verdict")``;
+    ``frame("Which lawyer represents them?") -> Frame(PERSON, "lawyer", "lawyer")``.
+
+    Only the first interrogative counts, so the relative "who" in "How did Putin honour the
+    members who were wounded?" does not make it a question about a person.
+    """
+    q = normalize(question)
+    if _REASON.search(q):
+        return Frame(Kind.REASON)
+    m = _WH.search(q)
+    if m is None:
+        named = re.search(r"\bname (?:the |of the |of )?(\w+)", q)
+        return Frame(Kind.NAME, named.group(1)) if named else Frame(Kind.OTHER)
+    wh = m.group(1)
+    rest = words(q[m.end():])
+    if wh == "when":
+        return Frame(Kind.DATE)
+    if wh == "where":
+        return Frame(Kind.PLACE)
+    if wh == "how":
+        nxt = rest[0] if rest else ""
+        if nxt in ("many", "much", "old", "long", "far", "big", "large"):
+            if nxt not in ("many", "much"):
+                return Frame(Kind.NUMBER, nxt)  # "old", "long": the unit matters
+            phrase = _noun_phrase(rest[1:])
+            return Frame(Kind.NUMBER, phrase[-1] if phrase else "")
+        return Frame(Kind.OTHER)
+    if wh in ("who", "whom"):
+        if rest[:1] and rest[0] in _AUX and _only_names(question, rest[1:]):
+            return Frame(Kind.OTHER, describe=True)  # "Who is Tony Radakin?"
+        role = next((w for w in rest if w in _ROLE_HEADS), "")
+        return Frame(Kind.PERSON, role, role)
+    if wh == "whose":
+        return Frame(Kind.OTHER)
+    # what / which: the noun phrase right after it, or after "is the" when there is none.
+    phrase = _noun_phrase(rest)
+    direct = bool(phrase)  # "What verdict ...", not "What is the ..."
+    if not phrase and rest[:1] and rest[0] in _AUX:
+        phrase = _noun_phrase(rest[1:])
+    typed = [w for w in phrase if w in _TYPE_HEADS]
+    caps = {normalize(w) for w in re.findall(r"\b[A-Z][\w’'\-]*", question)}
+    plain = [w for w in phrase if w not in caps and not w.endswith(("ly", "ing"))]
+    head = typed[-1] if typed else phrase[-1] if phrase and direct else \
+        plain[-1] if plain else ""
+    if head in ("name", "names"):
+        after = q[m.end():].split(" of ", 1)
+        target = _noun_phrase(words(after[1])) if len(after) > 1 else []
+        inner = next((w for w in target if w in _TYPE_HEADS),
+                     next((w for w in target if w not in NUMBER_WORDS and not w.isdigit()), ""))
+        return Frame(Kind.NAME, inner, inner if inner in _ROLE_HEADS else "")
+    if head in _NUMBER_HEADS or (head == "figure" and _RANKING & set(phrase)):
+        return Frame(Kind.NUMBER, head)
+    if head in _DATE_HEADS:
+        return Frame(Kind.DATE, head)
+    if head in _PLACE_HEADS:
+        return Frame(Kind.PLACE, head)
+    if head in _PERSON_HEADS:
+        return Frame(Kind.PERSON, head, head if head in _ROLE_HEADS else "")
+    if head in _NAME_HEADS:
+        return Frame(Kind.NAME, head)
+    return Frame(Kind.OTHER, head)
+
+
+def _noun_phrase(tokens: list[str]) -> list[str]:
+    """Words up to the first auxiliary, preposition or verb, at most four; "kind of" skipped:
+    ``["kind", "of", "legal", "claim", "did"] -> ["legal", "claim"]``."""
+    while len(tokens) >= 2 and tokens[0] in ("kind", "type", "sort") and tokens[1] == "of":
+        tokens = tokens[2:]
+    out: list[str] = []
+    for w in tokens[:4]:
+        if w in _AUX or w in _PREP or w in _VERBS or w in ("or", "and") or \
+                (w in ("the", "a", "an") or w.endswith("ed")) and out:
+            break
+        if w not in ("the", "a", "an"):
+            out.append(w)
+    return out
+
+
+def _only_names(question: str, rest: list[str]) -> bool:
+    """Are the words after "Who is" all capitalized in the question (a bare name)?"""
+    caps = {normalize(w) for w in re.findall(r"\b[A-Z][\w’'\-]*", question)}
+    content = [w for w in rest if w not in ("the", "a", "an")]
+    return bool(content) and all(w in caps for w in content)
 
 
 def answer_kind(question: str) -> Kind:
     """``answer_kind("How many guardsmen ...?") -> Kind.NUMBER``; ``"Why ...?" -> REASON``."""
-    q = normalize(question)
-    for kind, pattern in _KIND_PATTERNS:
-        if re.search(pattern, q):
-            return kind
-    return Kind.OTHER
+    return frame(question).kind
 
 
 @dataclass(frozen=True)
@@ -83,6 +195,8 @@ class Evidence:
     support: float = 0.0  # 0..1: how well the best sentence covers the question
     coverage: float = 0.0
     similarity: float = 0.0
+    frame: Frame = field(default_factory=lambda: Frame(Kind.OTHER))
+    head_found: bool = True  # the best sentence names what the question asks about
 
     @property
     def best(self) -> Candidate | None:
@@ -114,7 +228,7 @@ _PERSON_BEFORE = re.compile(
 )
 _PERSON_AFTER = re.compile(
     r"^(?:’s|'s)?\s*,?\s*(?:\([^)]*\)\s*)?(?:said|says|told|added|wrote|noted|explained|argues|"
-    r"argued|asked|put it|warned|revealed|recently)\b",
+    r"argued|asked|put it|warned|revealed|recently|himself|herself|reportedly)\b",
     re.IGNORECASE,
 )
 _ORG_WORDS = {"times", "federation", "guard", "guards", "forces", "army", "force", "staff",
@@ -142,6 +256,7 @@ class EvidenceSelector:
         self._n = max(1, len(chunks))
         self._df = df
         self._sentences.clear()
+        self.persons = person_names(self.index.text(name) for name in self.index.documents)
 
     def idf(self, term: str) -> float:
         return math.log(1 + self._n / (0.5 + self._df.get(term, 0)))
@@ -153,6 +268,14 @@ class EvidenceSelector:
             cached = (sha, sentences(self.index.text(source)))
             self._sentences[source] = cached
         return cached[1]
+
+    def _previous(self, sent: Sentence) -> Sentence | None:
+        spans = self._doc_sentences(sent.source)
+        text = self.index.text(sent.source)
+        for (s, e, debris), (s2, _, _) in zip(spans, spans[1:], strict=False):
+            if s2 == sent.start and not debris:
+                return Sentence(sent.source, sent.title, s, e, text[s:e])
+        return None
 
     def _pool(self, passages: list[Passage]) -> list[tuple[Sentence, float, str]]:
         """Sentences overlapping the passages: (sentence, passage prior, previous sentence)."""
@@ -172,13 +295,20 @@ class EvidenceSelector:
         return pool
 
     def select(self, question: str, passages: list[Passage]) -> Evidence:
-        kind = answer_kind(question)
+        fr = frame(question)
+        kind = fr.kind
         pool = self._pool(passages)
         if not pool:
-            return Evidence(question, kind, [])
+            return Evidence(question, kind, [], frame=fr)
+        q_names = question_names(question)
         q_terms = [t for t in dict.fromkeys(content_terms(question))
                    if t not in {stem(w) for w in QUESTION_FRAME}]
         weights = {t: self.idf(t) for t in q_terms}
+        # "According to the head of Agora, why ...": who said it matters less than what.
+        said = re.match(r"^\s*according to ([^,]+),", question, re.IGNORECASE)
+        for t in content_terms(said.group(1)) if said else []:
+            if t in weights:
+                weights[t] *= 0.3
         total = sum(weights.values()) or 1.0
         vectors = self.embedder.embed([question] + [s.text for s, _, _ in pool])
         qv = vectors[0]
@@ -186,41 +316,80 @@ class EvidenceSelector:
         for (sent, prior, prev), sv in zip(pool, vectors[1:], strict=True):
             s_terms = set(content_terms(sent.text))
             p_terms = set(content_terms(prev))
-            cov = sum(w * (1.0 if t in s_terms else 0.5 if t in p_terms else 0.0)
+            # "It was established in 2016": a pronoun carries the previous sentence's subject.
+            carry = 1.0 if _PRONOUN_START.match(sent.text) else 0.5
+            cov = sum(w * (1.0 if t in s_terms else carry if t in p_terms else 0.0)
                       for t, w in weights.items()) / total
             sim = max(0.0, sum(a * b for a, b in zip(qv, sv, strict=True)))
-            cands = typed_candidates(sent, kind, question)
-            typed = 0.15 if kind in _TYPED and cands else 0.0
+            cands = []
+            if not q_names or _mentions_any(sent.text + " " + prev, q_names):
+                cands = typed_candidates(sent, fr, question, self.persons)
+            typed = 0.15 if kind in TYPED and cands else 0.0
             if kind is Kind.REASON and _REASON_CUE.search(sent.text):
                 typed = 0.1
+            if fr.describe and (_DESCRIBES.search(sent.text) and _mentions_any(prev, q_names)
+                                or _describes(sent.text, q_names)):
+                typed = 0.2  # "He is the country's Chief of Defense Staff ..."
             score = 0.5 * cov + 0.5 * sim + typed + 0.03 * prior
             scored.append((score, cov, sim, Sentence(sent.source, sent.title, sent.start,
                                                      sent.end, sent.text, score), cands))
         scored.sort(key=lambda x: -x[0])
         top = scored[: self.evidence_k]
+        if kind is Kind.REASON and _CONSEQUENCE.search(top[0][3].text):
+            # "As a consequence, they did not consent": the reason is the sentence before.
+            before = self._previous(top[0][3])
+            if before is not None and all(t[3].start != before.start for t in top):
+                first = top[0]
+                top.insert(0, (first[0], first[1], first[2], Sentence(
+                    before.source, before.title, before.start, before.end, before.text,
+                    first[0]), []))
         candidates = sorted(
-            (Candidate(c.text, c.kind, sent, c.start, c.end, c.score + score)
-             for score, _, _, sent, cands in top for c in cands),
+            (Candidate(c.text, c.kind, sent, c.start, c.end, c.score + score + extreme)
+             for score, _, _, sent, cands in top
+             for c, extreme in zip(cands, _extremes(cands, question), strict=True)),
             key=lambda c: -c.score,
         )
-        _, cov, sim, _, _ = top[0]
+        _, cov, sim, best, _ = top[0]
+        # A typed kind's head ("city", "year") is answered by the candidate's type; an
+        # untyped one ("verdict", "label") must be named by the best sentence.
+        head = kind in TYPED or not fr.head or _has_stem(top[0][3].text, fr.head)
         return Evidence(question, kind, [t[3] for t in top], candidates,
-                        support=0.5 * cov + 0.5 * sim, coverage=cov, similarity=sim)
+                        support=0.5 * cov + 0.5 * sim, coverage=cov, similarity=sim,
+                        frame=fr, head_found=head)
+
+
+_PRONOUN_START = re.compile(r"^\W*(it|its|they|their|he|his|she|her|this|these)\b",
+                            re.IGNORECASE)
+_CONSEQUENCE = re.compile(r"^\W*(as a (consequence|result)|therefore|thus|consequently|so)\b",
+                          re.IGNORECASE)
+_DESCRIBES = re.compile(r"^\W*(he|she)\s+(is|was)\s+(a|an|the)\b", re.IGNORECASE)
+
+
+def _describes(text: str, q_names: list[str]) -> bool:
+    """``"Radakin, the head of the armed forces, said"`` describes Radakin."""
+    t = normalize(text)
+    return any(re.search(rf"\b{re.escape(n)}(?:,| is| was) (?:a|an|the)\b", t)
+               for n in q_names)
 
 
 _REASON_CUE = re.compile(
     r"\b(because|due to|explained by|the reason|reasons?|since|as a consequence|citing|"
     r"argue[sd]?|so that|in order to|unlawful\w*|illegal|refus\w+ to)\b", re.IGNORECASE)
-_TYPED = {Kind.NUMBER, Kind.DATE, Kind.PERSON, Kind.PLACE}
+TYPED = frozenset({Kind.NUMBER, Kind.DATE, Kind.PERSON, Kind.PLACE, Kind.NAME})
 
 
-def typed_candidates(sent: Sentence, kind: Kind, question: str) -> list[Candidate]:
-    """Spans of ``sent`` that could answer a ``kind`` question, minus what the question says.
+def typed_candidates(sent: Sentence, fr: Frame | Kind, question: str,
+                     persons: frozenset[str] = frozenset()) -> list[Candidate]:
+    """Spans of ``sent`` that could answer a question framed ``fr``, minus what it says.
 
     For "How many guardsmen is Benyash defending?" and "Benyash will defend 12 members ..."
-    this gives ``[Candidate("12", ...)]``.
+    this gives ``[Candidate("12", ...)]``. ``persons`` are the names the corpus uses for
+    people (``person_names``); a PERSON answer must be one of them or, for "to whom", a role.
     """
-    if kind not in _TYPED:
+    if isinstance(fr, Kind):
+        fr = Frame(fr)
+    kind = fr.kind
+    if kind not in TYPED:
         return []
     text = sent.text
     q_words = set(words(question))
@@ -242,37 +411,202 @@ def typed_candidates(sent: Sentence, kind: Kind, question: str) -> list[Candidat
                              sent.start + offset + len(span), score + near))
 
     if kind is Kind.NUMBER:
+        unit = _UNITS.get(fr.head)
         for m in _NUMBER_SPAN.finditer(text):
             value = m.group()
+            if unit and not unit.match(text[m.end():]):
+                continue  # "How old is he?" wants "54 years old", not any number
             if re.fullmatch(r"(?:in\s+)?(1[5-9]|20)\d\d", value.strip()):
                 continue  # a year is not a count
             if re.fullmatch(r"(?i)(a|one)", value.strip()):
                 continue
-            add(m.start(), m.end(), 0.1)
+            add(m.start(), m.end(), 0.1 + _near_word(text, m.start(), m.end(), fr.head))
     elif kind is Kind.DATE:
+        wants_day = fr.head in ("date", "day", "dates", "days")
+        wants_year = fr.head in ("year", "years")
         for m in _DATE_SPAN.finditer(text):
-            add(m.start(), m.end(), 0.1 + (0.05 if re.search(r"[A-Za-z]", m.group()) else 0))
+            has_month = bool(re.search(r"[A-Za-z]{3}", m.group().replace("in ", "")))
+            bonus = 0.1 if (wants_day and has_month) or (wants_year and not has_month) else 0.0
+            add(m.start(), m.end(), 0.1 + (0.05 if has_month else 0.0) + bonus)
     else:
-        for m in _PROPER.finditer(text):
-            span = m.group()
-            tokens = span.split()
-            if m.start() == 0 and len(tokens) == 1 and normalize(span) in STOPWORDS:
-                continue
+        relational = bool(fr.head) and f" {fr.head} of " in f" {normalize(question)} "
+        for start, end in proper_spans(text, keep_openers=False):
+            span = text[start:end]
             lower = normalize(span)
-            if lower in STOPWORDS or lower.split()[0] in {m_ for m_ in MONTHS}:
-                continue
-            before, after = text[: m.start()], text[m.end():]
-            place_cue = bool(_PLACE_CUE.search(before))
+            before, after = text[:start], text[end:]
+            person = is_person(span, persons)
             orgish = any(w in _ORG_WORDS for w in words(span))
             if kind is Kind.PLACE:
-                score = (0.2 if place_cue else 0.0) - (0.15 if orgish else 0.0)
+                if person or relational and not _near_word(text, start, end, fr.head, 3):
+                    continue  # "the capital of Crimea" is a name standing by "capital"
+                cue = _PLACE_CUE.search(before)
+                score = (0.2 if cue else 0.0) - (0.15 if orgish else 0.0)
                 score -= 0.1 if _PERSON_AFTER.search(after) else 0.0
-            else:
-                person = bool(_PERSON_BEFORE.search(before)) or bool(_PERSON_AFTER.search(after))
-                score = (0.15 if person else 0.0) + (0.05 if len(tokens) >= 2 else 0.0)
-                score -= (0.2 if orgish else 0.0) + (0.1 if place_cue else 0.0)
-            add(m.start(), m.end(), score)
+                rel = re.search(r"\b(outside(?: of)?|near|north of|south of|east of|west of)\s+"
+                                r"(?:the\s+)?$", before, re.IGNORECASE)
+                if rel:  # "outside of Russia" is the answer, not "Russia"
+                    start = rel.start()
+                add(start, end, score)
+            elif kind is Kind.PERSON:
+                if not person:
+                    continue
+                if fr.role and not _near_word(text, start, end, fr.role, window=6):
+                    continue  # "Who is the judge?" wants a name standing by "judge"
+                add(start, end, 0.15 + (0.05 if len(span.split()) >= 2 else 0.0))
+            else:  # NAME: a named thing standing by the noun the question asks about
+                if fr.head and not _near_word(text, start, end, fr.head, window=3):
+                    continue
+                if person != bool(fr.role):
+                    continue  # a judge's name is a person's; a law's or a group's is not
+                if lower in STOPWORDS:
+                    continue
+                add(start, end, 0.1)
+        if kind is Kind.PERSON and not out and not fr.role:
+            for m in _ROLE_PHRASE.finditer(text):  # "To whom ...?" -> "the Russian president"
+                add(m.start(), m.end(), 0.0)
     return out
+
+
+_UNITS = {
+    "old": re.compile(r"[\s-]*(?:years?|months?)[\s-]*old\b", re.IGNORECASE),
+    "long": re.compile(r"[\s-]*(?:years?|months?|weeks?|days?|hours?|minutes?|decades?)\b",
+                       re.IGNORECASE),
+}
+_ROLE_PHRASE = re.compile(r"\bthe\s+(?:[A-Z][a-z]+\s+)?(?:president|prime minister|king|"
+                          r"government|minister|commander|authorities)\b")
+_TITLES = frozenset("admiral colonel general president mr mrs ms dr minister lawyer "
+                    "activist head chief director".split())
+
+
+def proper_spans(text: str, keep_openers: bool = True) -> list[tuple[int, int]]:
+    """Capitalized name spans, demonyms and titles peeled off, split at "of the".
+
+    ``"Russian lawyer Mikhail Benyash said"`` -> the span of "Mikhail Benyash";
+    ``"Admiral Tony Radakin of the United Kingdom"`` -> "Tony Radakin".
+    """
+    out = []
+    for m in _PROPER.finditer(text):
+        tokens = [(t.start() + m.start(), t.end() + m.start())
+                  for t in re.finditer(r"\S+", m.group())]
+        cut = next((i for i, (a, _) in enumerate(tokens) if text[a:].startswith("of ")), None)
+        if cut is not None and is_demonym_or_title(text[tokens[0][0]:tokens[0][1]]):
+            tokens = tokens[:cut]
+        while len(tokens) > 1 and (is_demonym_or_title(text[tokens[0][0]:tokens[0][1]]) or
+                                   normalize(text[tokens[0][0]:tokens[0][1]]) in
+                                   _SENTENCE_OPENERS | STOPWORDS):
+            tokens = tokens[1:]
+        start, end = tokens[0][0], tokens[-1][1]
+        lower = normalize(text[start:end])
+        if lower in STOPWORDS or lower.split()[0] in MONTHS:
+            continue
+        opener = start == 0 or bool(re.search(r"[.!?“\"]\s*$", text[:start]))
+        if len(tokens) == 1 and (opener and (lower in _SENTENCE_OPENERS or not keep_openers)
+                                 or is_demonym_or_title(lower)):
+            continue  # "Information on ..." opens a sentence; it is not a name
+        out.append((start, end))
+    return out
+
+
+_SENTENCE_OPENERS = frozenset("despite however but although and as according unfortunately "
+                              "culminating those these this that they their".split())
+
+
+def is_demonym_or_title(token: str) -> bool:
+    """``"Russian"``, ``"Ukrainian"``, ``"British"``, ``"Admiral"`` -> True."""
+    t = normalize(token)
+    return t in _TITLES or bool(re.fullmatch(r"[a-z]+(?:ian|ean|ish|ese)", t))
+
+
+def person_names(texts: Iterable[str]) -> frozenset[str]:
+    """Lowercased names the corpus uses for people, with their surnames.
+
+    A name counts when some mention of it has a person cue: a role before it ("lawyer
+    Mikhail Benyash") or a speech verb after it ("Chikov wrote", "Putin himself").
+    """
+    found: set[str] = set()
+    for doc in texts:
+        for s_start, s_end, debris in sentences(doc):
+            if debris:
+                continue
+            text = doc[s_start:s_end]
+            for start, end in proper_spans(text):
+                span = text[start:end]
+                if any(w in _ORG_WORDS for w in words(span)):
+                    continue
+                if _ROLE_BEFORE.search(text[:start]) or _SPEAKS.search(text[end:]):
+                    tokens = words(span)
+                    found.add(" ".join(tokens))
+                    found.add(tokens[-1])
+    return frozenset(found)
+
+
+_ROLE_BEFORE = re.compile(r"\b(?:lawyer|attorney|activist|official|president|minister|admiral|"
+                          r"colonel|general|leader|chief|spokesman|spokeswoman|journalist|"
+                          r"judge|mr|mrs|ms|dr)\.?,?\s+$", re.IGNORECASE)
+_SPEAKS = re.compile(r"^(?:’s|'s)?\s*,?\s*(?:\([^)]*\)\s*)?(?:recently\s+)?(?:said|says|told|"
+                     r"added|wrote|noted|explained|argues|argued|asked|warned|revealed|himself|"
+                     r"herself|put it)\b")
+
+
+def is_person(span: str, persons: frozenset[str]) -> bool:
+    tokens = words(span)
+    return bool(tokens) and (" ".join(tokens) in persons or tokens[-1] in persons)
+
+
+def question_names(question: str) -> list[str]:
+    """Names in a question (demonyms and its first word aside), as stems to look for."""
+    out: list[str] = []
+    for start, end in proper_spans(question):
+        span = question[start:end]
+        if start == 0:
+            continue
+        out.extend(w for w in words(span) if w not in _ORG_WORDS and w not in STOPWORDS)
+    # Demonyms count too: "Ukrainian soldiers" are not the "Russian troops" of the evidence.
+    out.extend(normalize(m.group()) for m in re.finditer(r"\b[A-Z][a-z]+(?:ian|ean)\b", question)
+               if m.start() > 0)
+    return out
+
+
+def _mentions_any(text: str, names_: list[str]) -> bool:
+    """Does ``text`` mention one of ``names_`` (a word's start counts: "Crimea" ~ "Crimean")?"""
+    t = " " + " ".join(words(text))
+    return any(f" {' '.join(words(n))}" in t for n in names_)
+
+
+def _extremes(cands: list[Candidate], question: str) -> list[float]:
+    """0.1 for the smallest number among a sentence's candidates when the question asks for the
+    lowest, for the largest when it asks for the highest; else 0."""
+    q = normalize(question)
+    low = re.search(r"\b(lowest|smallest|least|fewest|minimum|low)\b", q)
+    high = re.search(r"\b(highest|largest|most|greatest|maximum|upper|high)\b", q)
+    values = [_value(c.text) for c in cands]
+    if not cands or not (low or high) or None in values:
+        return [0.0] * len(cands)
+    target = min(values) if low else max(values)  # type: ignore[type-var]
+    return [0.1 if v == target else 0.0 for v in values]
+
+
+def _value(span: str) -> float | None:
+    found = re.findall(r"\d[\d,]*(?:\.\d+)?", span)
+    if found:
+        return float(found[-1].replace(",", ""))
+    ws = [NUMBER_WORDS[w] for w in words(span) if w in NUMBER_WORDS]
+    return float(ws[-1]) if ws else None
+
+
+def _has_stem(text: str, word: str) -> bool:
+    target = stem(word)
+    return any(stem(w) == target for w in words(text))
+
+
+def _near_word(text: str, start: int, end: int, word: str, window: int = 4) -> float:
+    """0.1 when ``word`` (by stem) is within ``window`` words of ``text[start:end]``, else 0."""
+    if not word:
+        return 0.0
+    target = stem(word)
+    left = [stem(w) for w in words(text[:start])][-window:]
+    right = [stem(w) for w in words(text[end:])][:window]
+    return 0.1 if target in left or target in right else 0.0
 
 
 def _nearness(text: str, pos: int, q_stems: set[str]) -> float:

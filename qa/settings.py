@@ -43,7 +43,11 @@ class Settings:
     llm_api_key: str = ""
     max_tokens: int = 48
     # Below this support (0..1, see evidence.Evidence.support) the assistant abstains.
-    abstain_below: float = 0.45
+    abstain_below: float = 0.30
+    # "quote": a why/what question without a typed answer is answered with its best evidence
+    # sentence(s), verbatim; "generate": the model writes it (checked). A 135M model drops
+    # the key clause when it paraphrases; a larger QA_MODEL may do better.
+    untyped: str = "quote"
     n_threads: int = 0  # 0: every core
     n_ctx: int = 2048
     seed: int = 0
@@ -53,6 +57,9 @@ class Settings:
             value = getattr(self, name)
             if value <= 0:
                 raise ConfigError(f"{name} must be greater than 0. Currently, {name} is {value}.")
+        if self.untyped not in ("quote", "generate"):
+            raise ConfigError(f"untyped must be 'quote' or 'generate'. Currently, it is "
+                              f"{self.untyped!r}.")
         spec = self.spec
         if not 0 <= spec.chunk_overlap < spec.chunk_size:
             raise ConfigError(
@@ -71,6 +78,7 @@ class Settings:
             "QA_LLM_BASE_URL": "llm_base_url",
             "QA_LLM_MODEL": "llm_model",
             "QA_LLM_API_KEY": "llm_api_key",
+            "QA_UNTYPED": "untyped",
         }
         ints = {
             "QA_TOP_K": "top_k",
@@ -79,6 +87,14 @@ class Settings:
             "QA_THREADS": "n_threads",
             "QA_SEED": "seed",
         }
+        floats = {"QA_ABSTAIN_BELOW": "abstain_below"}
+        for var, name in floats.items():
+            if env.get(var):
+                try:
+                    values[name] = float(env[var])
+                except ValueError:
+                    raise ConfigError(f"{var} must be a number. Currently, {var} is "
+                                      f"{env[var]!r}.") from None
         for var, name in paths.items():
             if env.get(var):
                 values[name] = Path(env[var])

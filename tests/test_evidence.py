@@ -1,0 +1,87 @@
+"""Question frames, corpus person names and typed candidates: pure rules, no models."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.conversation import standalone
+from qa.evidence import Frame, Kind, frame, person_names, proper_spans, typed_candidates
+from qa.types import Sentence
+
+from .conftest import SEEDS
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("How many guardsmen is Benyash defending?", Frame(Kind.NUMBER, "guardsmen")),
+    ("How old is he?", Frame(Kind.NUMBER, "old")),
+    ("Which lawyer represents the guardsmen?", Frame(Kind.PERSON, "lawyer", "lawyer")),
+    ("Who is the director of the Rosgvardia?", Frame(Kind.PERSON, "director", "director")),
+    ("Who is Tony Radakin?", Frame(Kind.OTHER, describe=True)),
+    # Only the first interrogative counts: the relative "who" is not the question.
+    ("How did Putin honour the members who were wounded?", Frame(Kind.OTHER)),
+    ("What verdict did the court reach?", Frame(Kind.OTHER, "verdict")),
+    ("What kind of legal claim did they bring?", Frame(Kind.OTHER, "claim")),
+    ("What is the name of the judge?", Frame(Kind.NAME, "judge", "judge")),
+    ("What is the official name of the 2016 law?", Frame(Kind.NAME, "law")),
+    ("Which human rights group is headed by Pavel Chikov?", Frame(Kind.NAME, "group")),
+    ("What is the capital of Crimea?", Frame(Kind.PLACE, "capital")),
+    ("On what date did the invasion start?", Frame(Kind.DATE, "date")),
+    ("What was the lowest figure that official gave?", Frame(Kind.NUMBER, "figure")),
+    ("Why did the guardsmen refuse?", Frame(Kind.REASON)),
+    ("What pushed some guardsmen to drop their lawsuit?", Frame(Kind.REASON)),
+])
+def test_frame(question: str, expected: Frame) -> None:
+    assert frame(question) == expected
+
+
+def test_person_names_are_learned_from_cues_in_the_corpus() -> None:
+    persons = person_names(p.read_text(encoding="utf-8") for p in sorted(SEEDS.iterdir()))
+    assert {"mikhail benyash", "benyash", "pavel chikov", "radakin", "putin"} <= persons
+    assert not {"russia", "ukraine", "rosgvardia", "financial times"} & persons
+
+
+def test_proper_spans_peel_demonyms_titles_and_openers() -> None:
+    text = "Russian lawyer Mikhail Benyash and Admiral Tony Radakin of the United Kingdom met."
+    assert [text[a:b] for a, b in proper_spans(text)] == ["Mikhail Benyash", "Tony Radakin"]
+
+
+def sent(text: str) -> Sentence:
+    return Sentence("x.txt", "", 0, len(text), text)
+
+
+PERSONS = frozenset({"mikhail benyash", "benyash", "putin", "vladimir putin", "pavel chikov",
+                     "chikov"})
+
+
+def test_a_role_question_wants_a_name_beside_the_role() -> None:
+    lawyer = frame("Which lawyer represents the guardsmen?")
+    s = sent("Russian lawyer Mikhail Benyash said he would defend them.")
+    assert [c.text for c in typed_candidates(s, lawyer, "Which lawyer ...?", PERSONS)] == \
+        ["Mikhail Benyash"]
+    judge = frame("What is the name of the judge?")
+    assert typed_candidates(s, judge, "What is the name of the judge?", PERSONS) == []
+
+
+def test_a_named_thing_is_not_a_person() -> None:
+    law = frame("What is the official name of the 2016 law?")
+    s = sent("It was established in 2016 through a law signed by Vladimir Putin.")
+    assert typed_candidates(s, law, "What is the official name of the 2016 law?", PERSONS) == []
+    group = frame("Which human rights group is headed by Pavel Chikov?")
+    s = sent("Head of Russian human rights group Agora, Pavel Chikov, said so.")
+    assert [c.text for c in typed_candidates(s, group, "Which group?", PERSONS)] == ["Agora"]
+
+
+def test_how_old_wants_an_age_not_any_number() -> None:
+    f = frame("How old is he?")
+    assert typed_candidates(sent("He represents 12 guardsmen."), f, "How old?", PERSONS) == []
+    found = typed_candidates(sent("Benyash, 41 years old, spoke."), f, "How old?", PERSONS)
+    assert [c.text for c in found] == ["41"]
+
+
+def test_a_demonstrative_follow_up_takes_the_fuller_mention() -> None:
+    history = [{"role": "user", "content": "Who said Russia may have lost 15,000 troops?"},
+               {"role": "assistant", "content": "A high-ranking NATO official."}]
+    assert standalone("What was the lowest figure that official gave?", history) == \
+        "What was the lowest figure the high-ranking NATO official gave?"

@@ -274,11 +274,10 @@ def evaluate(assistant: Assistant, suite: str | Path | Iterable[Case | str | Pat
     for item in items:
         cases.extend(load_suite(item) if isinstance(item, str | Path) else [item])
     results: list[CaseResult] = []
-    bar: Any = None
-    if progress:
-        from tqdm import tqdm
+    from tqdm import tqdm
 
-        bar = tqdm(total=len(cases), unit="case", desc="eval", leave=False)
+    bar = tqdm(total=len(cases), unit="case", desc="eval", leave=False,
+               disable=not progress)
     started = time.perf_counter()
     for case in cases:
         try:
@@ -288,10 +287,8 @@ def evaluate(assistant: Assistant, suite: str | Path | Iterable[Case | str | Pat
         results.append(result)
         if on_case:
             on_case(result)
-        if bar is not None:
-            bar.update(1)
-    if bar is not None:
-        bar.close()
+        bar.update(1)
+    bar.close()
     summary = summarize(results)
     summary["wall_seconds"] = round(time.perf_counter() - started, 2)
     summary["config"] = _config(assistant)

@@ -80,33 +80,27 @@ class Settings:
             "QA_LLM_API_KEY": "llm_api_key",
             "QA_UNTYPED": "untyped",
         }
-        ints = {
-            "QA_TOP_K": "top_k",
-            "QA_EVIDENCE_K": "evidence_k",
-            "QA_MAX_TOKENS": "max_tokens",
-            "QA_THREADS": "n_threads",
-            "QA_SEED": "seed",
+        numbers: dict[str, tuple[str, type]] = {
+            "QA_TOP_K": ("top_k", int),
+            "QA_EVIDENCE_K": ("evidence_k", int),
+            "QA_MAX_TOKENS": ("max_tokens", int),
+            "QA_THREADS": ("n_threads", int),
+            "QA_SEED": ("seed", int),
+            "QA_ABSTAIN_BELOW": ("abstain_below", float),
         }
-        floats = {"QA_ABSTAIN_BELOW": "abstain_below"}
-        for var, name in floats.items():
-            if env.get(var):
-                try:
-                    values[name] = float(env[var])
-                except ValueError:
-                    raise ConfigError(f"{var} must be a number. Currently, {var} is "
-                                      f"{env[var]!r}.") from None
         for var, name in paths.items():
             if env.get(var):
                 values[name] = Path(env[var])
         for var, name in strings.items():
             if env.get(var):
                 values[name] = env[var]
-        for var, name in ints.items():
+        for var, (name, kind) in numbers.items():
             if env.get(var):
                 try:
-                    values[name] = int(env[var])
+                    values[name] = kind(env[var])
                 except ValueError:
-                    raise ConfigError(f"{var} must be a whole number. Currently, {var} is "
+                    what = "a whole number" if kind is int else "a number"
+                    raise ConfigError(f"{var} must be {what}. Currently, {var} is "
                                       f"{env[var]!r}.") from None
         values.update({k: v for k, v in overrides.items() if v is not None})
         for name in ("index_dir", "corpus_dir"):

@@ -144,11 +144,10 @@ def run(assistant: Assistant, items: Sequence[Item], answers: bool = True,
     retriever: HybridRetriever = assistant.retriever  # type: ignore[assignment]
     index = retriever.index
     rows: list[dict[str, Any]] = []
-    bar: Any = None
-    if progress:
-        from tqdm import tqdm
+    from tqdm import tqdm
 
-        bar = tqdm(total=len(items), unit="q", desc="squad", leave=False)
+    bar = tqdm(total=len(items), unit="q", desc="squad", leave=False,
+               disable=not progress)
     started = time.perf_counter()
     for item in items:
         row: dict[str, Any] = {"id": item.qid, "question": item.question,
@@ -168,10 +167,8 @@ def run(assistant: Assistant, items: Sequence[Item], answers: bool = True,
         rows.append(row)
         if on_item:
             on_item(row)
-        if bar is not None:
-            bar.update(1)
-    if bar is not None:
-        bar.close()
+        bar.update(1)
+    bar.close()
     return {"summary": summarize(rows, time.perf_counter() - started), "questions": rows}
 
 

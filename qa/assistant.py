@@ -108,10 +108,11 @@ class Assistant:
         if hint is None and self.settings.untyped == "quote":
             text, cited = compose.extractive(evidence)
             citations = compose.cite(cited)
-            yield compose.with_markers(text, citations)
+            marked = compose.with_markers(text, citations)
+            yield marked
             lap("check")
             timings["total"] = sum(timings.values())
-            yield Answer(text=compose.with_markers(text, citations), abstained=False,
+            yield Answer(text=marked, abstained=False,
                          citations=citations, timings=timings, short_answer=text,
                          meta=_meta(evidence, None, "quoted"), **base)  # type: ignore[arg-type]
             return

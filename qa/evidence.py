@@ -169,11 +169,6 @@ def _only_names(question: str, rest: list[str]) -> bool:
     return bool(content) and all(w in caps for w in content)
 
 
-def answer_kind(question: str) -> Kind:
-    """``answer_kind("How many guardsmen ...?") -> Kind.NUMBER``; ``"Why ...?" -> REASON``."""
-    return frame(question).kind
-
-
 @dataclass(frozen=True)
 class Candidate:
     """A typed answer span inside an evidence sentence (offsets absolute in the source)."""
@@ -221,19 +216,17 @@ _PLACE_CUE = re.compile(
     r"suburb known as|region of)\s+(?:the\s+)?)$",
     re.IGNORECASE,
 )
-_PERSON_BEFORE = re.compile(
-    r"\b(?:lawyer|activist|official|president|minister|admiral|colonel|general|head|leader|"
-    r"chief|spokesman|spokeswoman|journalist|judge|mr|mrs|ms|dr)\.?,?\s+(?:\w+\s+){0,4}$",
-    re.IGNORECASE,
-)
-_PERSON_AFTER = re.compile(
-    r"^(?:’s|'s)?\s*,?\s*(?:\([^)]*\)\s*)?(?:said|says|told|added|wrote|noted|explained|argues|"
-    r"argued|asked|put it|warned|revealed|recently|himself|herself|reportedly)\b",
-    re.IGNORECASE,
-)
+# What follows a person's name: "Benyash said", "Chikov (of Agora) wrote", "Putin himself".
+_AFTER_NAME = r"^(?:’s|'s)?\s*,?\s*(?:\([^)]*\)\s*)?"
+_SPEECH = (r"said|says|told|added|wrote|noted|explained|argues|argued|asked|put it|warned|"
+           r"revealed|himself|herself")
+_PERSON_AFTER = re.compile(rf"{_AFTER_NAME}(?:{_SPEECH}|recently|reportedly)\b", re.IGNORECASE)
 _ORG_WORDS = {"times", "federation", "guard", "guards", "forces", "army", "force", "staff",
               "commons", "group", "agora", "nato", "sofrep", "kremlin", "tv", "rosgvardia",
               "sobr", "division", "union", "ministry", "court", "news"}
+
+
+_FRAME_STEMS = frozenset(stem(w) for w in QUESTION_FRAME)
 
 
 class EvidenceSelector:
@@ -301,8 +294,7 @@ class EvidenceSelector:
         if not pool:
             return Evidence(question, kind, [], frame=fr)
         q_names = question_names(question)
-        q_terms = [t for t in dict.fromkeys(content_terms(question))
-                   if t not in {stem(w) for w in QUESTION_FRAME}]
+        q_terms = [t for t in dict.fromkeys(content_terms(question)) if t not in _FRAME_STEMS]
         weights = {t: self.idf(t) for t in q_terms}
         # "According to the head of Agora, why ...": who said it matters less than what.
         said = re.match(r"^\s*according to ([^,]+),", question, re.IGNORECASE)
@@ -352,7 +344,7 @@ class EvidenceSelector:
         _, cov, sim, best, _ = top[0]
         # A typed kind's head ("city", "year") is answered by the candidate's type; an
         # untyped one ("verdict", "label") must be named by the best sentence.
-        head = kind in TYPED or not fr.head or _has_stem(top[0][3].text, fr.head)
+        head = kind in TYPED or not fr.head or _has_stem(best.text, fr.head)
         return Evidence(question, kind, [t[3] for t in top], candidates,
                         support=0.5 * cov + 0.5 * sim, coverage=cov, similarity=sim,
                         frame=fr, head_found=head)
@@ -378,7 +370,7 @@ _REASON_CUE = re.compile(
 TYPED = frozenset({Kind.NUMBER, Kind.DATE, Kind.PERSON, Kind.PLACE, Kind.NAME})
 
 
-def typed_candidates(sent: Sentence, fr: Frame | Kind, question: str,
+def typed_candidates(sent: Sentence, fr: Frame, question: str,
                      persons: frozenset[str] = frozenset()) -> list[Candidate]:
     """Spans of ``sent`` that could answer a question framed ``fr``, minus what it says.
 
@@ -386,8 +378,6 @@ def typed_candidates(sent: Sentence, fr: Frame | Kind, question: str,
     this gives ``[Candidate("12", ...)]``. ``persons`` are the names the corpus uses for
     people (``person_names``); a PERSON answer must be one of them or, for "to whom", a role.
     """
-    if isinstance(fr, Kind):
-        fr = Frame(fr)
     kind = fr.kind
     if kind not in TYPED:
         return []
@@ -543,9 +533,7 @@ def person_names(texts: Iterable[str]) -> frozenset[str]:
 _ROLE_BEFORE = re.compile(r"\b(?:lawyer|attorney|activist|official|president|minister|admiral|"
                           r"colonel|general|leader|chief|spokesman|spokeswoman|journalist|"
                           r"judge|mr|mrs|ms|dr)\.?,?\s+$", re.IGNORECASE)
-_SPEAKS = re.compile(r"^(?:’s|'s)?\s*,?\s*(?:\([^)]*\)\s*)?(?:recently\s+)?(?:said|says|told|"
-                     r"added|wrote|noted|explained|argues|argued|asked|warned|revealed|himself|"
-                     r"herself|put it)\b")
+_SPEAKS = re.compile(rf"{_AFTER_NAME}(?:recently\s+)?(?:{_SPEECH})\b")
 
 
 def is_person(span: str, persons: frozenset[str]) -> bool:

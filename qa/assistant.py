@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from . import compose
+from . import compose, spans
 from .conversation import Turn, standalone
 from .errors import InputError
 from .evidence import TYPED, Evidence, EvidenceSelector
@@ -92,7 +92,9 @@ class Assistant:
         query = standalone(question, history)
         lap("rewrite")
         if passages is None:
-            passages = self.retriever.retrieve(query, self.settings.top_k)
+            depth = max(self.settings.top_k, self.settings.rerank_k)
+            fused = self.retriever.retrieve(query, depth)
+            passages = self.selector.rerank(query, fused)[: self.settings.top_k]
         lap("retrieve")
         evidence = self.selector.select(query, passages)
         lap("evidence")
@@ -112,8 +114,8 @@ class Assistant:
             yield marked
             lap("check")
             timings["total"] = sum(timings.values())
-            yield Answer(text=marked, abstained=False,
-                         citations=citations, timings=timings, short_answer=text,
+            yield Answer(text=marked, abstained=False, citations=citations, timings=timings,
+                         short_answer=spans.short_answer(query, evidence),
                          meta=_meta(evidence, None, "quoted"), **base)  # type: ignore[arg-type]
             return
         messages = compose.render_prompt(query, evidence.sentences, hint)
@@ -141,7 +143,7 @@ class Assistant:
         citations = compose.cite(cited)
         lap("check")
         timings["total"] = sum(timings.values())
-        short = hint.text if hint else text
+        short = spans.short_answer(query, evidence)
         yield Answer(text=compose.with_markers(text, citations), abstained=False,
                      citations=citations, timings=timings, short_answer=short,
                      meta=_meta(evidence, draft, "generated" if verdict.ok else

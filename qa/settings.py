@@ -35,7 +35,8 @@ class Settings:
     index_dir: Path = Path("index")
     corpus_dir: Path = Path("seeds")
     spec: IndexSpec = field(default_factory=IndexSpec)
-    top_k: int = 5  # passages retrieved per question
+    top_k: int = 5  # passages kept per question (and shown as "retrieved")
+    rerank_k: int = 20  # passages read sentence by sentence before the best top_k are kept
     evidence_k: int = 3  # sentences the model sees
     model_path: str = ""  # a GGUF file; empty means the bundled SmolLM2
     llm_base_url: str = ""  # an OpenAI-compatible server instead of in-process llama.cpp
@@ -53,7 +54,7 @@ class Settings:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        for name in ("top_k", "evidence_k", "max_tokens"):
+        for name in ("top_k", "rerank_k", "evidence_k", "max_tokens"):
             value = getattr(self, name)
             if value <= 0:
                 raise ConfigError(f"{name} must be greater than 0. Currently, {name} is {value}.")
@@ -82,6 +83,7 @@ class Settings:
         }
         numbers: dict[str, tuple[str, type]] = {
             "QA_TOP_K": ("top_k", int),
+            "QA_RERANK_K": ("rerank_k", int),
             "QA_EVIDENCE_K": ("evidence_k", int),
             "QA_MAX_TOKENS": ("max_tokens", int),
             "QA_THREADS": ("n_threads", int),

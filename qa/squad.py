@@ -5,7 +5,8 @@ folder, indexed into their own index there, never into ``index/``). A seeded sam
 questions is then asked three ways:
 
 - retrieval: the rank of the gold paragraph among the documents each retriever returns
-  (dense only, BM25 only, and the fused ranking the assistant uses), as hit@1/3/5/10 and MRR;
+  (dense only, BM25 only, both fused by reciprocal rank, and that fused list re-ranked by
+  its best sentence, which is what the assistant reads), as hit@1/3/5/10 and MRR;
 - end to end: ``Assistant.ask(question)``, the same call the UI makes; its ``short_answer``
   is scored with the official SQuAD normalisation (lowercase, no punctuation, no a/an/the);
 - gold paragraph: ``Assistant.ask(question, passages=[gold])``, comparable with the published
@@ -126,12 +127,21 @@ def doc_ranking(retriever: HybridRetriever, chunk_ids: Sequence[str]) -> list[st
     return out
 
 
-def rankings(retriever: HybridRetriever, question: str) -> dict[str, list[str]]:
-    depth = retriever.candidates
+MODES = ("dense", "bm25", "rrf", "reranked")
+
+
+def rankings(assistant: Assistant, question: str) -> dict[str, list[str]]:
+    """Document rankings four ways: each retriever alone, fused by reciprocal rank, and the
+    fused list re-ranked by best sentence (what ``Assistant.ask`` reads)."""
+    retriever: HybridRetriever = assistant.retriever  # type: ignore[assignment]
+    depth = max(retriever.candidates, assistant.settings.rerank_k)
+    fused = retriever.retrieve(question, depth)
+    reranked = assistant.selector.rerank(question, fused)
     return {
         "dense": doc_ranking(retriever, retriever.dense(question).ids),
         "bm25": doc_ranking(retriever, retriever.bm25.search(question, depth).ids),
-        "hybrid": doc_ranking(retriever, [p.id for p in retriever.retrieve(question, depth)]),
+        "rrf": doc_ranking(retriever, [p.id for p in fused]),
+        "reranked": doc_ranking(retriever, [p.id for p in reranked]),
     }
 
 
@@ -152,7 +162,7 @@ def run(assistant: Assistant, items: Sequence[Item], answers: bool = True,
     for item in items:
         row: dict[str, Any] = {"id": item.qid, "question": item.question,
                                "answers": item.answers, "gold": item.source, "rank": {}}
-        for mode, docs in rankings(retriever, item.question).items():
+        for mode, docs in rankings(assistant, item.question).items():
             row["rank"][mode] = docs.index(item.source) + 1 if item.source in docs else None
         if answers:
             e2e = assistant.ask(item.question)
@@ -175,7 +185,7 @@ def run(assistant: Assistant, items: Sequence[Item], answers: bool = True,
 def summarize(rows: Sequence[dict[str, Any]], seconds: float = 0.0) -> dict[str, Any]:
     n = len(rows) or 1
     retrieval = {}
-    for mode in ("dense", "bm25", "hybrid"):
+    for mode in MODES:
         ranks = [r["rank"].get(mode) for r in rows]
         stats = {f"hit@{k}": round(sum(1 for x in ranks if x and x <= k) / n, 4) for k in KS}
         stats["mrr"] = round(sum(1 / x for x in ranks if x) / n, 4)

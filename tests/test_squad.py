@@ -69,10 +69,11 @@ def test_run_reports_ranks_and_scores(tmp_path: Path) -> None:
     index.update([settings.corpus_dir])
     result = squad.run(fake_assistant(index, settings), items)
     rows = {r["id"]: r for r in result["questions"]}
-    assert rows["q2"]["rank"]["bm25"] == 1 and rows["q3"]["rank"]["hybrid"] == 1
+    assert rows["q2"]["rank"]["bm25"] == 1 and rows["q3"]["rank"]["reranked"] == 1
     assert set(rows["q1"]) >= {"e2e", "gold"}
     summary = result["summary"]
     assert summary["questions"] == 3
-    assert set(summary["retrieval"]) == {"dense", "bm25", "hybrid"}
-    assert 0 <= summary["retrieval"]["hybrid"]["hit@1"] <= summary["retrieval"]["hybrid"]["hit@5"]
+    assert set(summary["retrieval"]) == {"dense", "bm25", "rrf", "reranked"}
+    reranked = summary["retrieval"]["reranked"]
+    assert 0 <= reranked["hit@1"] <= reranked["hit@5"]
     assert 0 <= summary["gold"]["f1"] <= 100

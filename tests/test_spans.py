@@ -1,0 +1,98 @@
+"""Short-answer spans: candidates are exact pieces of the evidence, and the fitted scorer
+finds the core of an answer sentence."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from qa import spans
+from qa.evidence import Evidence, EvidenceSelector, Kind, frame
+from qa.index import Index
+from qa.types import Passage, Sentence
+
+from .fakes import HashEmbedder
+
+pytestmark = pytest.mark.unit
+
+
+def evidence(question: str, *texts: str) -> Evidence:
+    sents, offset = [], 100
+    for t in texts:
+        sents.append(Sentence("x.txt", "", offset, offset + len(t), t, 1.0))
+        offset += len(t) + 1
+    fr = frame(question)
+    return Evidence(question, fr.kind, sents, frame=fr)
+
+
+def test_candidates_are_exact_spans_that_add_to_the_question() -> None:
+    q = "What venue hosted Super Bowl Opening Night?"
+    ev = evidence(q, "Super Bowl Opening Night was held at the SAP Center (in San Jose).")
+    cands = spans.candidates(q, ev.frame, ev.sentences)
+    assert cands
+    q_words = {"super", "bowl", "opening", "night", "venue", "hosted"}
+    for span, feats in cands:
+        s = span.sentence
+        assert s.text[span.start - s.start:span.end - s.start] == span.text
+        assert not set("().;") & set(span.text)  # never across a bracket or a full stop
+        assert len(span.text.split()) <= spans.MAX_WORDS
+        assert {w.lower() for w in span.text.split()} - q_words  # adds a word
+        assert feats["bias"] == 1.0 and f"kind_{Kind.OTHER.value}" in feats
+
+
+# Written for this test (not SQuAD): question, evidence sentence, the core a reader would give.
+CORES = [
+    ("What is something that teachers are at a high risk for?",
+     "Teachers are also at high risk for occupational burnout.", "occupational burnout"),
+    ("What venue hosted Super Bowl Opening Night?",
+     "Super Bowl Opening Night was held at the SAP Center in San Jose.", "SAP Center"),
+    ("Which mission did Schmitt finally land on the moon?",
+     "Harrison Schmitt landed on the Moon on the last mission, Apollo 17.", "Apollo 17"),
+    ("What did the guardsmen refuse to do?",
+     "The guardsmen refused to cross into Ukraine without orders.", "cross into Ukraine"),
+    ("What does the lawyer call the dismissals?",
+     "The lawyer calls the dismissals a clear violation of labour law.", "violation"),
+    ("What is the force mainly used for?",
+     "The force has been mainly used to cull protests at home.", "cull protests"),
+    ("What material was the main facade built from?",
+     "The main facade was built from red brick and Portland stone.", "red brick"),
+    ("What replaced the old bridge?",
+     "In 1990 the old bridge was replaced by a concrete tunnel.", "concrete tunnel"),
+]
+
+
+def test_the_fitted_scorer_finds_the_core_of_most_sentences() -> None:
+    found = []
+    for question, sentence, core in CORES:
+        answer = spans.short_answer(question, evidence(question, sentence))
+        assert answer in sentence
+        found.append(core in answer and len(answer) < len(sentence) / 2)
+    # The scorer is word-level, with no parse: "on the last mission, Apollo 17" gives "last
+    # mission", and "used to cull protests at home" gives "home".
+    assert sum(found) >= 5, found
+
+
+def test_a_typed_candidate_is_the_short_answer_when_there_is_one() -> None:
+    q = "How many guardsmen is Benyash defending?"
+    ev = evidence(q, "Benyash will defend 12 members of the National Guard.")
+    from qa.evidence import Candidate
+
+    ev.candidates.append(Candidate("12", Kind.NUMBER, ev.sentences[0], 120, 122, 1.0))
+    assert spans.short_answer(q, ev) == "12"
+
+
+def test_the_weights_file_names_its_training_data() -> None:
+    data = json.loads(spans.WEIGHTS.read_text(encoding="utf-8"))
+    assert "seed-0" in data["fitted_on"] and len(data["weights"]) > 30
+
+
+def test_rerank_puts_the_passage_with_the_answering_sentence_first(hash_index: Index) -> None:
+    selector = EvidenceSelector(hash_index, HashEmbedder())
+    passages = [Passage(c["id"], c["source"], c["title"], c["start"], c["end"], c["text"], 1.0)
+                for c in hash_index.chunks()]
+    passages.sort(key=lambda p: "Krasnodar" in p.text)  # the answer last
+    ranked = selector.rerank("From which city did Benyash speak to the Financial Times?",
+                             passages)
+    assert "Krasnodar" in ranked[0].text
+    assert sorted(p.id for p in ranked) == sorted(p.id for p in passages)

@@ -17,6 +17,7 @@ Left out: per-user corpora; conversation history lives with each session, not he
 
 from __future__ import annotations
 
+import logging
 import queue
 import shutil
 import threading
@@ -30,6 +31,8 @@ from .errors import DocumentError, QAError
 from .index import Index
 from .types import Answer
 from .uploads import MAX_BYTES, check, convert, store
+
+log = logging.getLogger(__name__)
 
 REMOVED = ".removed"
 LEAD = 1000  # characters of each document kept for naming one without a headline
@@ -114,21 +117,12 @@ class Service:
                 raise item
             yield item
 
-    def article(self, source: str) -> str:
-        """The exact text ``source`` had when indexed (citation offsets point into it)."""
-        with self._lock:
-            return self._text(source)
-
     def articles(self, sources: list[str]) -> dict[str, str]:
-        """Several articles at once, read under one lock; unknown sources are left out."""
+        """The exact text each source had when indexed (citation offsets point into it);
+        sources no longer indexed are left out."""
         with self._lock:
-            return {s: self._text(s) for s in dict.fromkeys(sources)
+            return {s: self.index.text(s) for s in dict.fromkeys(sources)
                     if s in self.index.documents}
-
-    def _text(self, source: str) -> str:
-        if source not in self.index.documents:
-            raise DocumentError(f"{source} is no longer in the index.")
-        return self.index.text(source)
 
     # --- the corpus ---------------------------------------------------------------------
 
@@ -136,32 +130,31 @@ class Service:
         """The indexed documents, by file name (a snapshot: listing never waits on the model)."""
         return list(self._documents)
 
-    def add(self, files: list[Path], names: list[str] | None = None,
-            progress: Progress | None = None) -> list[Added]:
-        """Check, store and index uploaded files; each one succeeds or fails on its own.
-
-        ``names`` are the names the user gave the files (an upload's temporary path has
-        another); they default to the paths' names.
-        """
-        names = names or [p.name for p in files]
+    def add(self, files: list[Path], progress: Progress | None = None) -> list[Added]:
+        """Check, store and index uploaded files; each one succeeds or fails on its own, and
+        a failure is reported, not raised (the details of an unexpected one are logged)."""
         out: list[Added] = []
-        for i, (path, name) in enumerate(zip(files, names, strict=True)):
+        for i, path in enumerate(files):
             if progress:
-                progress(i / len(files), f"Reading {name}")
+                progress(i / len(files), f"Reading {path.name}")
             try:
-                out.append(self._add_one(path, name, progress, i, len(files)))
+                out.append(self._add_one(path, progress, (i + 0.3) / len(files)))
             except QAError as e:
-                out.append(Added(name, None, 0, str(e)))
+                out.append(Added(path.name, None, 0, str(e)))
+            except Exception as e:
+                log.exception("indexing %s failed", path)
+                out.append(Added(path.name, None, 0, f"{path.name} was not added: indexing "
+                                 f"it failed ({type(e).__name__}); nothing was changed. The "
+                                 f"details are in the server's log."))
         if progress:
             progress(1.0, "Done")
         return out
 
-    def _add_one(self, path: Path, name: str, progress: Progress | None, i: int,
-                 n: int) -> Added:
-        check(name, path.stat().st_size, self.max_bytes)  # before reading a huge file
-        upload = convert(name, path.read_bytes(), self.max_bytes)
+    def _add_one(self, path: Path, progress: Progress | None, done: float) -> Added:
+        check(path.name, path.stat().st_size, self.max_bytes)  # before reading a huge file
+        upload = convert(path.name, path.read_bytes(), self.max_bytes)
         if progress:
-            progress((i + 0.3) / n, f"Indexing {name}")
+            progress(done, f"Indexing {path.name}")
         with self._lock:
             known = self.index.documents
             for doc in known.values():

@@ -35,7 +35,15 @@ from .privacy import go_offline
 from .service import Service
 from .settings import Settings
 from .types import Answer
-from .ui_render import EMPTY, display_title, sources_html, status_html, timings_text
+from .ui_render import (
+    EMPTY,
+    chat_text,
+    display_title,
+    markdown_text,
+    sources_html,
+    status_html,
+    timings_text,
+)
 from .uploads import MAX_BYTES, SUFFIXES
 
 go_offline()  # GRADIO_ANALYTICS_ENABLED=False before gradio is imported
@@ -125,15 +133,16 @@ class Conversation:
     panels: dict[int, str] = field(default_factory=dict)
 
 
-def _message(content: str, **metadata: Any) -> dict[str, Any]:
-    msg: dict[str, Any] = {"role": "assistant", "content": content}
+def _message(content: str, role: str = "assistant", **metadata: Any) -> dict[str, Any]:
+    """A chat message; its text is escaped (see ``ui_render.chat_text``)."""
+    msg: dict[str, Any] = {"role": role, "content": chat_text(content)}
     if metadata:
         msg["metadata"] = metadata
     return msg
 
 
 class ChatUI:
-    """The event handlers, each a plain method of the service so tests can call them."""
+    """The event handlers: plain methods over a ``Service``, so tests can call them directly."""
 
     def __init__(self, service: Service) -> None:
         self.service = service
@@ -148,7 +157,7 @@ class ChatUI:
             yield conv.messages, gr.skip(), gr.skip(), "", conv
             return
         conv = copy.deepcopy(conv)
-        past = [*conv.messages, {"role": "user", "content": question}]
+        past = [*conv.messages, _message(question, role="user")]
         searching = _message("", title="Searching the articles…", status="pending")
         yield [*past, searching], status_html("Searching the articles…"), None, "", conv
         streamed = ""
@@ -174,7 +183,7 @@ class ChatUI:
             return
         assert answer is not None
         note = answer.standalone_question
-        meta: dict[str, Any] = {"title": f"Searched for: {note}", "status": "done"}
+        meta: dict[str, Any] = {"title": chat_text(f"Searched for: {note}"), "status": "done"}
         if show_timings:
             note += "\n\n" + timings_text(answer.timings)
             meta["duration"] = round(answer.timings.get("total", 0.0), 2)
@@ -195,11 +204,7 @@ class ChatUI:
 
     def _panel(self, answer: Answer) -> str:
         cited = answer.closest if answer.abstained else answer.citations
-        try:
-            texts = self.service.articles([c.source for c in cited])
-        except QAError:
-            texts = {}
-        return sources_html(answer, texts)
+        return sources_html(answer, self.service.articles([c.source for c in cited]))
 
     @staticmethod
     def new_conversation() -> tuple[Any, ...]:
@@ -222,7 +227,8 @@ class ChatUI:
         indexed = {d.source: d for d in self.service.documents()}
         chosen = [q for q, source in SEED_EXAMPLES if source in indexed]
         if not chosen:  # another corpus: ask what its first articles are about
-            chosen = [f"What is “{d.title}” about?" for d in indexed.values() if d.title][:4]
+            chosen = [f"What is “{d.title}” about?" for d in indexed.values()
+                      if d.title and "<" not in d.title][:4]
         return [ExampleMessage(text=q) for q in chosen]
 
     # --- documents ----------------------------------------------------------------------
@@ -234,9 +240,10 @@ class ChatUI:
     def summary(self) -> str:
         docs = self.service.documents()
         passages = sum(d.chunks for d in docs)
+        where = "" if self.service.assistant.settings.llm_base_url else ", running on this machine"
         return (f"{len(docs)} article{'s' if len(docs) != 1 else ''} · {passages} passages "
                 f"indexed · answers cite the exact sentences they rest on · model "
-                f"{self.service.model_name}, running on this machine")
+                f"{self.service.model_name}{where}")
 
     def refresh(self) -> tuple[Any, ...]:
         sources = [d.source for d in self.service.documents()]
@@ -252,13 +259,9 @@ class ChatUI:
         def report(fraction: float, what: str) -> None:
             progress(fraction, desc=what)
 
-        try:
-            results = self.service.add(files, progress=report)
-            lines = [("**Added.** " if r.ok else "**Not added.** ") + r.message for r in results]
-        except Exception as e:
-            log.exception("adding %s failed", paths)
-            lines = [f"**Not added.** The upload failed ({type(e).__name__}); nothing was "
-                     f"changed. The details are in the server's log."]
+        results = self.service.add(files, progress=report)
+        lines = [("**Added.** " if r.ok else "**Not added.** ") + markdown_text(r.message)
+                 for r in results]
         return ("\n\n".join(lines), *self.refresh(), None)
 
     def remove(self, source: str | None) -> tuple[Any, ...]:
@@ -266,20 +269,19 @@ class ChatUI:
         if not source:
             return ("Choose a document to remove first.", *self.refresh())
         try:
-            text = "**Removed.** " + self.service.remove(source)
+            text = "**Removed.** " + markdown_text(self.service.remove(source))
         except QAError as e:
-            text = f"**Not removed.** {e}"
+            text = f"**Not removed.** {markdown_text(str(e))}"
         except Exception as e:
             log.exception("removing %s failed", source)
-            text = (f"**Not removed.** Removing {source} failed ({type(e).__name__}); see the "
-                    f"server's log.")
+            text = (f"**Not removed.** Removing {markdown_text(source)} failed "
+                    f"({type(e).__name__}); see the server's log.")
         return (text, *self.refresh())
 
 
-def build(service: Service, settings: Settings | None = None) -> gr.Blocks:
+def build(service: Service) -> gr.Blocks:
     """The Gradio app around ``service`` (not launched)."""
     ui = ChatUI(service)
-    settings = settings or service.assistant.settings
     demo = gr.Blocks(title="qa: ask the news", analytics_enabled=False)
     with demo:
         conv = gr.State(Conversation())
@@ -311,7 +313,7 @@ def build(service: Service, settings: Settings | None = None) -> gr.Blocks:
             with gr.Tab("Documents", id="documents") as docs_tab:
                 kinds = ", ".join(s for s in SUFFIXES if s != ".htm")
                 gr.Markdown(f"Add articles ({kinds}; up to {MAX_BYTES // (1024 * 1024)} MB "
-                            f"each). They are checked, stored in `{settings.corpus_dir}/` (HTML "
+                            f"each). They are checked, stored in `{service.corpus_dir}/` (HTML "
                             f"and PDF as the text taken from them) and indexed; they can be "
                             f"asked about as soon as this says so.")
                 files = gr.File(label="Add articles", file_count="multiple",
@@ -328,9 +330,13 @@ def build(service: Service, settings: Settings | None = None) -> gr.Blocks:
                                   label="Passages retrieved per question")
                 show_timings = gr.Checkbox(False, label="Show timings under each answer")
                 gr.Textbox(service.model_name, label="Model in use", interactive=False)
+                server = service.assistant.settings.llm_base_url
                 gr.Markdown(f"Index: `{service.index.root}/` · corpus folder: "
-                            f"`{settings.corpus_dir}/` · embeddings: "
-                            f"`{service.index.spec.embed_model}`. Nothing leaves this machine.")
+                            f"`{service.corpus_dir}/` · embeddings: "
+                            f"`{service.index.spec.embed_model}`. " +
+                            (f"Questions and their evidence go to the model server at "
+                             f"`{server}`; nothing else leaves this machine." if server else
+                             "Nothing leaves this machine."))
 
         chat_out = [chatbot, sources, answer_json, box, conv]
 
@@ -420,7 +426,7 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None,
     if not is_loopback(host) and not logins:
         print(f"warning: listening on {host} without --auth: anyone who can reach this "
               f"machine can read the articles and change the index.", file=sys.stderr)
-    demo = build(service, settings)
+    demo = build(service)
     demo.queue(default_concurrency_limit=1, max_size=100)
     print(f"Chat: http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}", file=sys.stderr)
     try:

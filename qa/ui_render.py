@@ -8,6 +8,7 @@ class names that ``ui.CSS`` targets.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from html import escape
 
@@ -116,6 +117,21 @@ def sources_html(answer: Answer, texts: Mapping[str, str]) -> str:
                 "<p class='qa-note'>No passage came close.</p></div>")
     cards = "".join(citation_html(c, texts.get(c.source)) for c in citations)
     return f"<div class='qa-sources'>{head}{cards}</div>"
+
+
+def chat_text(text: str) -> str:
+    """Text for a chat bubble, which Gradio renders as (sanitised) HTML: markup in a quoted
+    article shows as written, and an ``<img src=...>`` in one fetches nothing.
+
+    ``chat_text("x < y <b>z</b> & co") -> "x &lt; y &lt;b&gt;z&lt;/b&gt; & co"``
+    """
+    return text.replace("<", "&lt;").replace(">", "&gt;")
+
+
+def markdown_text(text: str) -> str:
+    """Text that Markdown shows as written, within a line that starts with other text:
+    ``markdown_text("a*b*_c_ [x](y)") -> "a\\*b\\*\\_c\\_ \\[x\\](y)"``"""
+    return re.sub(r"([\\`*_\[\]<>&~|])", r"\\\1", text)
 
 
 def status_html(text: str) -> str:

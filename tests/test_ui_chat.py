@@ -124,6 +124,17 @@ def test_documents_tab_adds_and_removes(ui: ChatUI, tmp_path: Path) -> None:
     assert ui.remove(None)[0] == "Choose a document to remove first."
 
 
+def test_markup_quoted_from_an_article_is_shown_as_text(ui: ChatUI, tmp_path: Path) -> None:
+    page = tmp_path / "mayor.txt"
+    page.write_text("Mayor Resigns\n\nThe mayor resigned because the budget <img "
+                    "src=https://tracker.example/x.png> failed badly.\n", encoding="utf-8")
+    assert "**Added.**" in ui.add_files([str(page)], progress=lambda *a, **k: None)[0]
+    messages = run(ui, "Why did the <b>mayor</b> resign?")[-1][0]
+    assert text(messages[0]) == "Why did the &lt;b&gt;mayor&lt;/b&gt; resign?"
+    assert "&lt;img src=https://tracker.example/x.png&gt;" in text(messages[1])
+    assert all("<" not in text(m) for m in messages)
+
+
 def test_the_app_offers_its_api_by_name(ui: ChatUI) -> None:
     demo = build(ui.service)
     names = {fn.api_name for fn in demo.fns.values() if fn.api_visibility == "public"}

@@ -7,7 +7,9 @@ import pytest
 from qa.types import Answer, Citation
 from qa.ui_render import (
     article_html,
+    chat_text,
     display_title,
+    markdown_text,
     paragraph,
     passage_html,
     sources_html,
@@ -98,3 +100,8 @@ def test_titles_and_timings() -> None:
     assert display_title("", "\nRussian lawyer Mikhail Benyash said ...", 24) == \
         "Russian lawyer Mikhail…"
     assert timings_text({"retrieve": 0.012, "total": 0.5}) == "retrieve 0.01 s · total 0.50 s"
+
+
+def test_chat_and_status_text_show_markup_as_written() -> None:
+    assert chat_text("x < y <b>z</b> & co") == "x &lt; y &lt;b&gt;z&lt;/b&gt; & co"
+    assert markdown_text("a*b*_c_ [x](y) <i>") == r"a\*b\*\_c\_ \[x\](y) \<i\>"

@@ -115,9 +115,13 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from .ui_address import check_free, resolve
+
+    address = resolve(args.host, args.port, args.auth)
+    check_free(address)  # before Gradio is imported and the model loads
     from .ui import serve
 
-    return serve(_settings(args), args.host, args.port, args.auth)
+    return serve(_settings(args), address)
 
 
 def cmd_stats(args: argparse.Namespace) -> int:

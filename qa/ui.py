@@ -19,9 +19,7 @@ Left out: user accounts beyond Gradio's login, saving conversations across resta
 from __future__ import annotations
 
 import copy
-import ipaddress
 import logging
-import os
 import sys
 import time
 from collections.abc import Iterator
@@ -35,6 +33,7 @@ from .privacy import go_offline
 from .service import Service
 from .settings import Settings
 from .types import Answer
+from .ui_address import Address, is_loopback
 from .ui_render import (
     EMPTY,
     chat_text,
@@ -53,8 +52,6 @@ from gradio.components.chatbot import ExampleMessage  # noqa: E402
 
 log = logging.getLogger("qa.ui")
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 7860
 ENGINE = "engine"  # the concurrency group of everything that uses the model or the index
 # Gradio finds a progress bar by this default value; it follows tqdm (the index's embedding).
 PROGRESS = gr.Progress(track_tqdm=True)
@@ -369,72 +366,31 @@ def build(service: Service) -> gr.Blocks:
 # --- serving ------------------------------------------------------------------------------
 
 
-def address(host: str | None, port: int | None,
-            env: dict[str, str] | None = None) -> tuple[str, int]:
-    """Flags, then Gradio's own variables, then 127.0.0.1:7860."""
-    env = dict(os.environ if env is None else env)
-    host = host or env.get("GRADIO_SERVER_NAME") or DEFAULT_HOST
-    if port is None:
-        raw = env.get("GRADIO_SERVER_PORT") or str(DEFAULT_PORT)
-        try:
-            port = int(raw)
-        except ValueError:
-            raise ConfigError(f"GRADIO_SERVER_PORT must be a port number. Currently, it is "
-                              f"{raw!r}.") from None
-    if not 0 < port < 65536:
-        raise ConfigError(f"The port must be between 1 and 65535. Currently, it is {port}.")
-    return host, port
-
-
-def parse_auth(value: str | None) -> list[tuple[str, str]] | None:
-    """``parse_auth("ann:pw1,bob:pw:2") -> [("ann", "pw1"), ("bob", "pw:2")]``"""
-    if not value:
-        return None
-    pairs = []
-    for item in value.split(","):
-        user, sep, password = item.strip().partition(":")
-        if not sep or not user or not password:
-            raise ConfigError("--auth (or QA_AUTH) must be USER:PASSWORD, several separated "
-                              "by commas. The user or the password is missing.")
-        pairs.append((user, password))
-    return pairs
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def serve(settings: Settings, host: str | None = None, port: int | None = None,
-          auth: str | None = None) -> int:
+def serve(settings: Settings, address: Address) -> int:
     """Open (building if needed) the index, then serve the chat until interrupted."""
     from .assistant import Assistant
 
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    host, port = address(host, port)
-    logins = parse_auth(auth or os.environ.get("QA_AUTH"))
+    handler = logging.StreamHandler()
+    handler.setLevel(logging.WARNING)  # on the handler: some libraries lower their own level
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
     started = time.perf_counter()
     assistant = Assistant.open(settings=settings, progress=True)
     service = Service(assistant, settings.corpus_dir)
-    docs = service.documents()
-    print(f"Index {settings.index_dir}/: {len(docs)} documents; model {service.model_name}; "
-          f"ready in {time.perf_counter() - started:.0f} s.", file=sys.stderr)
-    if not is_loopback(host) and not logins:
-        print(f"warning: listening on {host} without --auth: anyone who can reach this "
-              f"machine can read the articles and change the index.", file=sys.stderr)
+    print(f"Index {settings.index_dir}/: {len(service.documents())} documents; model "
+          f"{service.model_name}; ready in {time.perf_counter() - started:.0f} s.",
+          file=sys.stderr)
+    if not is_loopback(address.host) and not address.logins:
+        print(f"warning: listening on {address.host} without --auth: anyone who can reach "
+              f"this machine can read the articles and change the index.", file=sys.stderr)
     demo = build(service)
     demo.queue(default_concurrency_limit=1, max_size=100)
-    print(f"Chat: http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}", file=sys.stderr)
+    print(f"Chat: {address.url}", file=sys.stderr)
     try:
-        demo.launch(server_name=host, server_port=port, auth=logins, show_error=False,
-                    max_file_size=MAX_BYTES, css=CSS, head=HEAD, theme=gr.themes.Default(),
-                    footer_links=["api"], run_history=False, quiet=True, share=False)
-    except OSError as e:  # Gradio says "Cannot find empty port"; the address may be wrong too
-        raise ConfigError(f"Cannot listen on {host}:{port} ({e}). Is another server using "
-                          f"that port? Choose another with --port N.") from None
+        demo.launch(server_name=address.host, server_port=address.port, auth=address.logins,
+                    show_error=False, max_file_size=MAX_BYTES, css=CSS, head=HEAD,
+                    theme=gr.themes.Default(), footer_links=["api"], run_history=False,
+                    quiet=True, share=False)
+    except OSError as e:  # taken since check_free looked: Gradio says "Cannot find empty port"
+        raise ConfigError(f"Cannot listen on {address.host}:{address.port} ({e}).") from None
     return 0
-

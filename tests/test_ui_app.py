@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 
 from .conftest import ROOT, SEEDS
+from .fakes import pdf
 
 pytestmark = pytest.mark.integration
 
@@ -211,16 +212,21 @@ def test_client_uploads_a_document_and_it_is_answerable_at_once(server: Server,
         "cracks in two of its steel girders.</p><p>Engineer Priya Natarajan said the repairs "
         "would take eleven weeks and cost 4.2 million euros.</p></body></html>",
         encoding="utf-8")
+    paper = tmp_path / "lighthouse.pdf"
+    paper.write_bytes(pdf("Margaret OConnell kept the Ballycotton lighthouse for forty years.",
+                          title="Lighthouse Keeper Retires"))
     old = tmp_path / "old.txt"
     old.write_bytes("Caf\xe9 society".encode("latin-1"))
     before = sorted(p.name for p in server.corpus.iterdir())
     c = client(server)
     status, table, _choices, summary, _files = c.predict(
-        [handle_file(str(page)), handle_file(str(old))], api_name="/add_documents")
+        [handle_file(str(p)) for p in (page, paper, old)], api_name="/add_documents")
     assert "harbour.html was added as harbour.txt" in status, status
+    assert "lighthouse.pdf was added as lighthouse.txt" in status, status
     assert "old.txt was not added: it is not UTF-8 text" in status, status
-    assert sorted(p.name for p in server.corpus.iterdir()) == sorted([*before, "harbour.txt"])
-    assert "harbour.txt" in json.dumps(table) and summary.startswith("3 articles")
+    assert sorted(p.name for p in server.corpus.iterdir()) == sorted(
+        [*before, "harbour.txt", "lighthouse.txt"])
+    assert "Lighthouse Keeper Retires" in json.dumps(table) and summary.startswith("4 articles")
     answer = ask(c, "Why did the city council close the Old Harbour Bridge?")
     assert not answer["abstained"], answer
     assert {x["source"] for x in answer["citations"]} == {"harbour.txt"}

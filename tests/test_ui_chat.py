@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,8 @@ from qa.index import Index
 from qa.llm import Message
 from qa.service import Service
 from qa.settings import Settings
-from qa.ui import ChatUI, Conversation, address, build, is_loopback, parse_auth
+from qa.ui import ChatUI, Conversation, build
+from qa.ui_address import Address, check_free, is_loopback, parse_auth, resolve
 
 from .conftest import fake_assistant
 from .fakes import ScriptedGenerator
@@ -142,16 +144,26 @@ def test_the_app_offers_its_api_by_name(ui: ChatUI) -> None:
 
 
 def test_address_flags_then_gradio_variables_then_loopback() -> None:
-    assert address(None, None, {}) == ("127.0.0.1", 7860)
-    env = {"GRADIO_SERVER_NAME": "0.0.0.0", "GRADIO_SERVER_PORT": "8000"}
-    assert address(None, None, env) == ("0.0.0.0", 8000)
-    assert address("127.0.0.2", 9000, env) == ("127.0.0.2", 9000)
+    assert resolve(env={}) == Address("127.0.0.1", 7860, None)
+    env = {"GRADIO_SERVER_NAME": "0.0.0.0", "GRADIO_SERVER_PORT": "8000", "QA_AUTH": "a:b"}
+    assert resolve(env=env) == Address("0.0.0.0", 8000, [("a", "b")])
+    assert resolve("127.0.0.2", 9000, "c:d", env) == Address("127.0.0.2", 9000, [("c", "d")])
+    assert resolve("0.0.0.0", env={}).url == "http://127.0.0.1:7860"
     with pytest.raises(ConfigError, match="GRADIO_SERVER_PORT"):
-        address(None, None, {"GRADIO_SERVER_PORT": "http"})
+        resolve(env={"GRADIO_SERVER_PORT": "http"})
     with pytest.raises(ConfigError, match="between 1 and 65535"):
-        address(None, 70000, {})
+        resolve(port=70000, env={})
     assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1")
     assert not is_loopback("0.0.0.0") and not is_loopback("example.org")
+
+
+def test_a_port_in_use_is_said_before_anything_loads() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(ConfigError, match=f"Cannot listen on 127.0.0.1:{port}"):
+            check_free(Address("127.0.0.1", port, None))
 
 
 def test_auth_pairs() -> None:

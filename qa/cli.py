@@ -1,4 +1,4 @@
-"""The ``qa`` command: index, ask, chat, eval, squad, stats. Errors: one line, exit 2."""
+"""The ``qa`` command: index, ask, chat, serve, eval, squad, stats. Errors: one line, exit 2."""
 
 from __future__ import annotations
 
@@ -112,6 +112,16 @@ def cmd_chat(args: argparse.Namespace) -> int:
         _print_sources(answer.closest, "Closest passages")
         history += [{"role": "user", "content": question},
                     {"role": "assistant", "content": answer.short_answer or answer.text}]
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .ui_address import check_free, resolve
+
+    address = resolve(args.host, args.port, args.auth)
+    check_free(address)  # before Gradio is imported and the model loads
+    from .ui import serve
+
+    return serve(_settings(args), address)
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -287,6 +297,18 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--top-k", type=int, metavar="N", help="passages to retrieve")
     sp.add_argument("--quiet", action="store_true", help="no progress bars")
     sp.set_defaults(func=cmd_squad)
+
+    sp = sub.add_parser("serve", help="the chat in the browser, on http://127.0.0.1:7860",
+                        description="Serve the browser chat (the same as python app.py). With "
+                        "no index yet, it is built from the corpus folder first.")
+    sp.add_argument("--host", metavar="ADDR", help="address to listen on (default 127.0.0.1, "
+                    "or $GRADIO_SERVER_NAME)")
+    sp.add_argument("--port", type=int, metavar="N", help="port (default 7860, or "
+                    "$GRADIO_SERVER_PORT)")
+    sp.add_argument("--auth", metavar="USER:PASSWORD", help="require a login (or $QA_AUTH); "
+                    "several as USER:PASSWORD,USER2:PASSWORD2")
+    common(sp)
+    sp.set_defaults(func=cmd_serve)
 
     sp = sub.add_parser("stats", help="documents, chunks, model and index settings",
                         description="Show what the index holds and what built it.")

@@ -345,7 +345,7 @@ class EvidenceSelector:
             if not q_names or _mentions_any(sent.text + " " + prev, q_names):
                 cands = typed_candidates(sent, fr, question, self.persons)
             typed = 0.15 if kind in TYPED and cands else 0.0
-            if kind is Kind.REASON and _REASON_CUE.search(sent.text):
+            if kind is Kind.REASON and _gives_cause(sent.text, question):
                 typed = 0.1
             if fr.describe and (_DESCRIBES.search(sent.text) and _mentions_any(prev, q_names)
                                 or _describes(sent.text, q_names)):
@@ -354,6 +354,14 @@ class EvidenceSelector:
             scored.append((score, cov, sim, Sentence(sent.source, sent.title, sent.start,
                                                      sent.end, sent.text, score), cands))
         scored.sort(key=lambda x: -x[0])
+        if kind is Kind.REASON and not _gives_cause(scored[0][3].text, question):
+            # "Why did they refuse?": "they refused to fight" restates the event; a close
+            # runner-up that gives a cause ("they argue it was unlawful") answers it.
+            cause = next((x for x in scored[1:] if x[0] >= CAUSE_RATIO * scored[0][0]
+                          and _gives_cause(x[3].text, question)), None)
+            if cause is not None:
+                scored.remove(cause)
+                scored.insert(0, cause)
         top = scored[: self.evidence_k]
         if kind is Kind.REASON and _CONSEQUENCE.search(top[0][3].text):
             # "As a consequence, they did not consent": the reason is the sentence before.
@@ -391,6 +399,7 @@ class EvidenceSelector:
         return [self._question[1]] + [self._vectors[k] for k in keys]
 
 
+CAUSE_RATIO = 0.8  # of the best score, for a sentence giving a cause to answer a "why" first
 RERANK_WEIGHT = 2.0  # of the best sentence's support, against the fused retrieval score
 
 
@@ -411,6 +420,16 @@ def _describes(text: str, q_names: list[str]) -> bool:
 _REASON_CUE = re.compile(
     r"\b(because|due to|explained by|the reason|reasons?|since|as a consequence|citing|"
     r"argue[sd]?|so that|in order to|unlawful\w*|illegal|refus\w+ to)\b", re.IGNORECASE)
+
+
+def _gives_cause(text: str, question: str) -> bool:
+    """Does ``text`` hold a causal cue that is not the question's own word? For "Why did they
+    refuse?", "they refused to fight" restates the event; "they argue it was unlawful" and
+    "due to pressure" give a cause."""
+    asked = set(content_terms(question))
+    return any(not asked & set(content_terms(m.group())) for m in _REASON_CUE.finditer(text))
+
+
 TYPED = frozenset({Kind.NUMBER, Kind.DATE, Kind.PERSON, Kind.PLACE, Kind.NAME})
 
 

@@ -161,7 +161,7 @@ def run(assistant: Assistant, items: Sequence[Item], answers: bool = True,
     started = time.perf_counter()
     for item in items:
         row: dict[str, Any] = {"id": item.qid, "question": item.question,
-                               "answers": item.answers, "gold": item.source, "rank": {}}
+                               "answers": item.answers, "paragraph": item.source, "rank": {}}
         for mode, docs in rankings(assistant, item.question).items():
             row["rank"][mode] = docs.index(item.source) + 1 if item.source in docs else None
         if answers:

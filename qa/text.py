@@ -73,7 +73,8 @@ def count_tokens(text: str) -> list[str]:
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A light suffix stripper: ``calling -> call``, ``guardsmen -> guardsman``."""
+    """A light suffix stripper: ``calling -> call``, ``guardsmen -> guardsman``,
+    ``refuse``/``refused``/``refusing`` -> ``refus``."""
     w = word
     if len(w) <= 3 or w.isdigit():
         return w
@@ -86,6 +87,8 @@ def stem(word: str) -> str:
             break
     if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeiouls":
         w = w[:-1]  # "stopp" -> "stop"
+    elif len(w) > 4 and w[-1] == "e":
+        w = w[:-1]  # "refuse" -> "refus", as "refused" and "refusing" are
     return w
 
 

@@ -85,3 +85,12 @@ def test_a_demonstrative_follow_up_takes_the_fuller_mention() -> None:
                {"role": "assistant", "content": "A high-ranking NATO official."}]
     assert standalone("What was the lowest figure that official gave?", history) == \
         "What was the lowest figure the high-ranking NATO official gave?"
+
+
+def test_a_why_is_answered_by_a_cause_not_by_the_event_restated() -> None:
+    from qa.evidence import _gives_cause
+
+    q = "Why did the guardsmen refuse to fight?"
+    assert not _gives_cause("Russian guardsmen have refused to fight in Ukraine.", q)
+    assert _gives_cause("The guardsmen argue that the command was unlawful.", q)
+    assert _gives_cause("Some withdrew due to pressure from their families.", q)

@@ -49,6 +49,12 @@ def test_count(assistant: Assistant) -> None:
     assert_grounded(assistant.ask("How many guardsmen is Benyash defending?"), "12")
 
 
+def test_a_why_cites_the_cause_not_the_event(assistant: Assistant) -> None:
+    answer = assistant.ask("Why did the guardsmen refuse to fight?")
+    assert not answer.abstained
+    assert any("unlawful" in c.quote for c in answer.citations), answer.text
+
+
 def test_abstains_on_the_judge(assistant: Assistant) -> None:
     answer = assistant.ask("What is the name of the judge in the case?")
     assert answer.abstained and not answer.citations and answer.closest

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from qa import squad
+from qa.assistant import Assistant
 from qa.errors import ConfigError
 from qa.index import Index
 from qa.settings import Settings
@@ -59,7 +60,8 @@ def test_load_names_one_file_per_paragraph(tmp_path: Path) -> None:
         squad.load(tmp_path / "bad.json")
 
 
-def test_run_reports_ranks_and_scores(tmp_path: Path) -> None:
+def _small_squad(tmp_path: Path) -> tuple[Assistant, list[squad.Item]]:
+    """The three-question DATA, indexed with the hash embedder, and an assistant over it."""
     path = tmp_path / "dev.json"
     path.write_text(json.dumps(DATA))
     paragraphs, items = squad.load(path)
@@ -67,7 +69,12 @@ def test_run_reports_ranks_and_scores(tmp_path: Path) -> None:
     squad.write_corpus(paragraphs, settings.corpus_dir)
     index = Index.open(settings, HashEmbedder(), create=True)
     index.update([settings.corpus_dir])
-    result = squad.run(fake_assistant(index, settings), items)
+    return fake_assistant(index, settings), items
+
+
+def test_run_reports_ranks_and_scores(tmp_path: Path) -> None:
+    assistant, items = _small_squad(tmp_path)
+    result = squad.run(assistant, items)
     rows = {r["id"]: r for r in result["questions"]}
     assert rows["q2"]["rank"]["bm25"] == 1 and rows["q3"]["rank"]["reranked"] == 1
     assert set(rows["q1"]) >= {"e2e", "gold"}
@@ -77,3 +84,11 @@ def test_run_reports_ranks_and_scores(tmp_path: Path) -> None:
     reranked = summary["retrieval"]["reranked"]
     assert 0 <= reranked["hit@1"] <= reranked["hit@5"]
     assert 0 <= summary["gold"]["f1"] <= 100
+    assert rows["q1"]["paragraph"].endswith(".txt")  # the gold paragraph's file survives
+
+
+def test_retrieval_only_summarises_without_answers(tmp_path: Path) -> None:
+    assistant, items = _small_squad(tmp_path)
+    summary = squad.run(assistant, items, answers=False)["summary"]
+    assert "gold" not in summary and "e2e" not in summary
+    assert summary["retrieval"]["bm25"]["hit@1"] > 0

@@ -41,3 +41,4 @@ def test_numbers_and_names() -> None:
 def test_stem_folds_plurals_and_tenses() -> None:
     assert text.stem("guardsmen") == text.stem("guardsman")
     assert text.stem("calling") == text.stem("call") == text.stem("calls")
+    assert text.stem("refuse") == text.stem("refused") == text.stem("refusing")

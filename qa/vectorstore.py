@@ -54,7 +54,7 @@ def parse_url(url: str) -> tuple[str, int, bool]:
 
 def describe(root: Path, url: str) -> str:
     """Where the vectors are, for messages: the server's URL or the embedded folder."""
-    return f"the Chroma server at {url}" if url else f"the vector store in {root}/chroma"
+    return f"The Chroma server at {url}" if url else f"The vector store in {root}/chroma"
 
 
 def new_collection_name() -> str:
@@ -162,8 +162,9 @@ def _transport_error(error: BaseException) -> bool:
 
 
 class Guarded:
-    """A server's collection whose connection failures are ``StoreError``s that say what to do,
-    not httpx tracebacks; everything else passes through (llama-index uses it as is)."""
+    """A server's collection whose failures (unreachable, collection gone) are ``StoreError``s
+    that say what to do, not httpx tracebacks; all else passes through (llama-index uses it
+    as it would the collection)."""
 
     def __init__(self, inner: Any, url: str) -> None:
         self._inner = inner
@@ -175,8 +176,14 @@ class Guarded:
             return attr
 
         def call(*args: Any, **kwargs: Any) -> Any:
+            from chromadb.errors import NotFoundError
+
             try:
                 return attr(*args, **kwargs)
+            except NotFoundError:  # the server was reset or replaced while we were running
+                raise StoreError(f"The Chroma server at {self._url} no longer holds the "
+                                 f"collection {self._inner.name}. Run: qa index (it re-adds "
+                                 f"the chunks), then start again.") from None
             except Exception as e:
                 if _transport_error(e):
                     raise unreachable(self._url, e) from None

@@ -119,9 +119,10 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .ui_address import check_free, resolve
+    from .ui_address import check_exposed, check_free, resolve
 
     address = resolve(args.host, args.port, args.auth)
+    check_exposed(address)
     check_free(address)  # before Gradio is imported and the model loads
     from .ui import serve
 

@@ -11,7 +11,7 @@ articles. The reply is the assistant's grounded answer, as ``qa ask`` gives it:
   the text. The list is dropped again from assistant messages sent back as history.
 - ``citations`` (an extra top-level field) is ``[{n, source, start, end, quote, title}]``,
   the same spans as ``Answer.citations``; ``qa`` holds ``abstained``, ``standalone_question``,
-  ``short_answer`` and ``closest``.
+  ``short_answer``, ``closest`` and ``timings`` (seconds per stage).
 
 With ``"stream": true`` the same content arrives as ``chat.completion.chunk`` server-sent
 events, and the last chunk carries ``citations`` and ``qa``. The stream starts once the
@@ -172,7 +172,8 @@ def extras(answer: Answer) -> dict[str, Any]:
     return {"citations": spans(answer.citations),
             "qa": {"abstained": answer.abstained,
                    "standalone_question": answer.standalone_question,
-                   "short_answer": answer.short_answer, "closest": spans(answer.closest)}}
+                   "short_answer": answer.short_answer, "closest": spans(answer.closest),
+                   "timings": {k: round(v, 4) for k, v in answer.timings.items()}}}
 
 
 def completion(answer: Answer, id_: str, created: int) -> dict[str, Any]:

@@ -15,8 +15,11 @@ import pytest
 
 from qa import Assistant, Settings, StoreError
 from qa.evaluation import compare, evaluate, load_suite
+from qa.index import Index
+from qa.vectorstore import client
 
 from .conftest import ROOT, SEEDS
+from .fakes import HashEmbedder
 from .servers import Server, chroma
 from .test_integration import assert_grounded
 
@@ -48,13 +51,11 @@ def qa(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
 
 
 def server_count(url: str, collection: str) -> int:
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
+    return int(client(Path(), url).get_collection(collection).count())
 
-    host, port = url.removeprefix("http://").split(":")
-    client = chromadb.HttpClient(host=host, port=int(port),
-                                 settings=ChromaSettings(anonymized_telemetry=False))
-    return int(client.get_collection(collection).count())
+
+def collections(url: str) -> set[str]:
+    return {c.name for c in client(Path(), url).list_collections()}
 
 
 def test_the_vectors_live_on_the_server_and_reindexing_dedupes(server: Server,
@@ -73,6 +74,23 @@ def test_the_vectors_live_on_the_server_and_reindexing_dedupes(server: Server,
     assert json.loads(stats.stdout)["store"] == server.url
     assert json.loads(stats.stdout)["chunks"] == listed
     assert server_count(server.url, manifest["collection"]) == listed
+
+
+def test_indexes_share_a_server_in_collections_of_their_own(server: Server,
+                                                           corpus: Path) -> None:
+    """Two index folders, one server: neither sees the other's chunks; --rebuild drops its
+    own collection and no other."""
+    first, second = (Index.open(Settings(index_dir=corpus.parent / name, chroma_url=server.url),
+                                HashEmbedder(), create=True) for name in ("one", "two"))
+    first.update([corpus / "002_75f925b16965c540.txt"])
+    second.update([corpus])
+    assert set(first.documents) == {"002_75f925b16965c540.txt"}
+    assert {c["source"] for c in first.chunks()} == {"002_75f925b16965c540.txt"}
+    assert len(second.documents) == 2
+    names = {first.collection.name, second.collection.name}
+    Index.remove(first.root, server.url)
+    assert names - collections(server.url) == {first.collection.name}
+    assert server_count(server.url, second.collection.name) == second.stats()["chunks"] > 0
 
 
 def test_answers_survive_a_restart_and_a_lost_server_is_a_clear_error(

@@ -1,5 +1,6 @@
 """Real servers for the tests, each a subprocess on a free loopback port: a Chroma server
-(``chroma run`` from the installed chromadb) and llama-cpp-python's OpenAI-compatible server.
+(``chroma run`` from the installed chromadb) and llama-cpp-python's OpenAI-compatible server
+(the browser chat's ``python app.py`` is started by tests/test_ui_app.py with the same helpers).
 
 ``Server.start`` returns once the server answers HTTP, or fails with the end of its log.
 """
@@ -13,6 +14,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,29 +43,39 @@ class Server:
         with open(self.log, "ab") as out:
             self.process = subprocess.Popen(self.args, stdout=out, stderr=subprocess.STDOUT,
                                             env=self.env)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"{self.args[0]} exited:\n{self.output()[-3000:]}")
-            try:
-                with urllib.request.urlopen(self.ready, timeout=2):
-                    return self
-            except (urllib.error.URLError, OSError):
-                time.sleep(0.2)
-        self.stop()
-        raise AssertionError(f"no answer on {self.ready} after {timeout} s:\n"
-                             f"{self.output()[-3000:]}")
+        wait_until_up(self.process, self.ready, timeout, self.output)
+        return self
 
     def stop(self) -> None:
-        if self.process is None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        if self.process is not None:
+            terminate(self.process)
         self.process = None
+
+
+def wait_until_up(process: subprocess.Popen[bytes], url: str, seconds: float,
+                  output: Callable[[], str]) -> None:
+    """Return once ``url`` answers; if the process exits or time runs out, stop it and fail
+    with the end of its ``output()``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"{process.args} exited:\n{output()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.2)
+    terminate(process)
+    raise AssertionError(f"no answer on {url} after {seconds} s:\n{output()[-3000:]}")
+
+
+def terminate(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def chroma(data: Path, port: int | None = None) -> Server:

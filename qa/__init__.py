@@ -20,6 +20,7 @@ from .errors import (
     InputError,
     ModelError,
     QAError,
+    StoreError,
     SuiteError,
 )
 from .privacy import go_offline
@@ -48,6 +49,7 @@ __all__ = [
     "Passage",
     "QAError",
     "Settings",
+    "StoreError",
     "SuiteError",
     "evaluate",
     "load_suite",

@@ -17,7 +17,8 @@ from .types import Answer, Citation
 
 def _settings(args: argparse.Namespace) -> Settings:
     return Settings.from_env(index_dir=getattr(args, "index", None),
-                             top_k=getattr(args, "top_k", None))
+                             top_k=getattr(args, "top_k", None),
+                             chroma_url=getattr(args, "chroma_url", None))
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -27,12 +28,15 @@ def cmd_index(args: argparse.Namespace) -> int:
     settings = _settings(args)
     paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
     if args.rebuild:
-        Index.remove(Path(settings.index_dir))
+        Index.remove(Path(settings.index_dir), settings.chroma_url)
     index = Index.open(settings, MiniLMEmbedder(), create=True)
     report = index.update(paths, progress=not args.quiet)
     for s in report.skipped:
         print(f"skipped {s.path}: {s.reason}", file=sys.stderr)
     stats = index.stats()
+    if report.restored:
+        print(f"re-added the chunks of {len(report.restored)} documents that the vector store "
+              f"({stats['store']}) lacked", file=sys.stderr)
     print(f"{len(report.added)} added, {len(report.updated)} updated, "
           f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, "
           f"{len(report.skipped)} skipped; {report.chunks_written} chunks written. "
@@ -115,9 +119,10 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .ui_address import check_free, resolve
+    from .ui_address import check_exposed, check_free, resolve
 
     address = resolve(args.host, args.port, args.auth)
+    check_exposed(address)
     check_free(address)  # before Gradio is imported and the model loads
     from .ui import serve
 
@@ -136,6 +141,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     print(f"documents:  {stats['documents']}")
     print(f"chunks:     {stats['chunks']}")
     print(f"embeddings: {stats['embed_model']}")
+    print(f"vectors:    {stats['store']}")
     spec = stats["spec"]
     print(f"chunking:   {spec['splitter']}, {spec['chunk_size']} tokens, "
           f"{spec['chunk_overlap']} overlap")
@@ -233,6 +239,10 @@ def parser() -> argparse.ArgumentParser:
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--index", metavar="DIR",
                         help="index folder (default: index, or $QA_INDEX)")
+        sp.add_argument("--chroma-url", metavar="URL",
+                        help="keep the vectors on this Chroma server, e.g. "
+                        "http://127.0.0.1:8000 (default: in the index folder, or "
+                        "$QA_CHROMA_URL)")
 
     sp = sub.add_parser("index", help="index documents (default: seeds/) into the index folder",
                         description="Index text/Markdown files. Unchanged files are skipped, "

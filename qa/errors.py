@@ -8,6 +8,7 @@ and the fix. Only the CLI and the UI turn these into output.
     ├── IndexMissingError  there is no index where one was expected
     ├── IndexMismatchError the index was built with other embedding or chunk settings
     ├── IndexBusyError     another process is writing the index
+    ├── StoreError         the vector store (a Chroma server) is unreachable or lacks chunks
     ├── DocumentError      a document cannot be read or indexed
     ├── ModelError         the language model cannot be loaded or reached
     ├── InputError         a question or other per-call input is unusable
@@ -34,6 +35,10 @@ class IndexMismatchError(QAError):
 
 
 class IndexBusyError(QAError):
+    pass
+
+
+class StoreError(QAError):
     pass
 
 

@@ -4,7 +4,8 @@ Layout of an index folder::
 
     index/
       manifest.json   spec that built it + per document: sha256, path, title, chunk ids
-      chroma/         the persistent Chroma store (vectors, chunk text, metadata)
+      chroma/         the persistent Chroma store (vectors, chunk text, metadata), unless
+                      QA_CHROMA_URL puts them on a Chroma server (see vectorstore.py)
       docs/<sha>.txt  the exact text each document had when indexed (offsets point into it)
       .lock           held while a process writes
 
@@ -28,13 +29,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from . import vectorstore
 from .documents import Document, Skipped, load_all
 from .embeddings import Embedder
 from .errors import IndexBusyError, IndexMismatchError, IndexMissingError
 from .settings import IndexSpec, Settings
 from .text import count_tokens
 
-COLLECTION = "qa_chunks"
 MANIFEST = "manifest.json"
 
 
@@ -58,34 +59,23 @@ class Report:
     skipped: list[Skipped] = field(default_factory=list)
     chunks_written: int = 0
     repaired: int = 0  # stray chunks of an interrupted run that were deleted
-
-
-def chroma_client(path: Path) -> Any:
-    from .privacy import go_offline
-
-    go_offline()
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-
-    return chromadb.PersistentClient(
-        path=str(path), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-    )
+    restored: list[str] = field(default_factory=list)  # re-added: the vector store lacked them
 
 
 class Index:
     """A folder holding the chunks of a corpus; open one with ``Index.open`` or ``create``."""
 
     def __init__(self, root: Path, spec: IndexSpec, embedder: Embedder,
-                 manifest: dict[str, Any]) -> None:
+                 manifest: dict[str, Any], chroma_url: str = "", create: bool = True) -> None:
         self.root = root
         self.spec = spec
         self.embedder = embedder
         self._manifest = manifest
-        self._client = chroma_client(root / "chroma")
-        self.collection = self._client.get_or_create_collection(
-            COLLECTION, metadata={"hnsw:space": "cosine"}
-        )
+        self.chroma_url = chroma_url  # "" keeps the vectors in root/chroma
+        self.collection = vectorstore.collection(root, chroma_url, manifest, create)
         self._texts: dict[str, str] = {}
+        if not create:  # reading: the store must hold what the manifest lists
+            vectorstore.check(self.collection, manifest, root, chroma_url)
 
     # --- opening ------------------------------------------------------------------------
 
@@ -99,7 +89,8 @@ class Index:
             if not create:
                 raise IndexMissingError(f"No index at {root}/. Run: qa index")
             root.mkdir(parents=True, exist_ok=True)
-            manifest: dict[str, Any] = {"spec": spec.to_dict(), "documents": {}}
+            manifest: dict[str, Any] = {"spec": spec.to_dict(), "documents": {},
+                                        "collection": vectorstore.new_collection_name()}
         else:
             try:
                 manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -120,15 +111,19 @@ class Index:
                     f"The index at {root}/ was built with other settings ({diff}). "
                     f"Use the settings it was built with, or rebuild it: qa index --rebuild"
                 )
-        return cls(root, spec, embedder, manifest)
+        return cls(root, spec, embedder, manifest, settings.chroma_url, create)
 
     @staticmethod
-    def remove(root: Path) -> None:
-        """Delete an index folder (for ``--rebuild``); refuses a folder that is not an index."""
+    def remove(root: Path, chroma_url: str = "") -> None:
+        """Delete an index folder (for ``--rebuild``), and its collection on a Chroma server;
+        refuses a folder that is not an index."""
         if not root.exists():
             return
         if not (root / MANIFEST).exists() and not (root / "chroma").exists():
             raise IndexMissingError(f"{root}/ does not look like an index; not deleting it.")
+        with contextlib.suppress(OSError, ValueError):
+            manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+            vectorstore.drop(root, chroma_url, manifest)
         shutil.rmtree(root)
 
     # --- reading ------------------------------------------------------------------------
@@ -149,10 +144,14 @@ class Index:
         return self._texts[source]
 
     def chunks(self) -> list[dict[str, Any]]:
-        """Every chunk as ``{"id", "text", "source", "title", "start", "end"}``."""
+        """Every chunk the manifest lists as ``{"id", "text", "source", "title", "start",
+        "end"}`` (another writer's chunks on a shared server are not ours to cite)."""
         got = self.collection.get(include=["documents", "metadatas"])
+        listed = {i for d in self._manifest["documents"].values() for i in d["ids"]}
         out = []
         for id_, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+            if id_ not in listed:
+                continue
             out.append({"id": id_, "text": text, "source": meta["source"],
                         "title": meta.get("title", ""), "start": int(meta["start"]),
                         "end": int(meta["end"])})
@@ -165,6 +164,7 @@ class Index:
             "documents": len(docs),
             "chunks": self.collection.count(),
             "embed_model": self.spec.embed_model,
+            "store": self.chroma_url or str(self.root / "chroma"),
             "spec": self.spec.to_dict(),
             "per_document": {
                 name: {"chunks": len(d["ids"]), "title": d["title"], "path": d["path"]}
@@ -199,6 +199,7 @@ class Index:
         docs, skipped = load_all(paths)
         report = Report(skipped=skipped)
         with self._locked():
+            report.restored = self._restore(progress)
             known = self._manifest["documents"]
             todo = []
             for doc in docs:
@@ -236,6 +237,24 @@ class Index:
             self._write_manifest()
             self._gc_texts()
             return True
+
+    def _restore(self, progress: bool = False) -> list[str]:
+        """Re-add the chunks of documents the vector store lacks (a Chroma server reset or
+        replaced) from the texts kept in ``docs/``; the same text gives the same chunk ids."""
+        lost = vectorstore.lost(self.collection, self._manifest)
+        for name in lost:
+            d = self._manifest["documents"][name]
+            self._delete_source(name)
+            try:
+                text = self.text(name)
+            except OSError:
+                raise IndexMissingError(
+                    f"{vectorstore.describe(self.root, self.chroma_url)} lacks the chunks of "
+                    f"{name}, and its text is missing from {self.root}/docs/ too. Rebuild the "
+                    f"index: qa index --rebuild") from None
+            doc = Document(name, d["path"], text, d["title"], d["sha256"])
+            d["ids"] = self._add(doc, progress)
+        return list(lost)
 
     def _add(self, doc: Document, progress: bool) -> list[str]:
         nodes = split(doc, self.spec)

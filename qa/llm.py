@@ -6,11 +6,14 @@
 - ``OpenAIServerGenerator`` talks to any OpenAI-compatible server (``QA_LLM_BASE_URL``) with
   the standard library's HTTP client, streaming server-sent events.
 
-Both are deterministic by default (temperature 0). Nothing here downloads anything.
+Both decode greedily with the same settings (temperature 0, the same seed, no repetition
+penalty), so the same GGUF served by ``python -m llama_cpp.server`` answers as it does
+in-process. Nothing here downloads anything.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import threading
@@ -94,16 +97,21 @@ class OpenAIServerGenerator:
     """Any server speaking ``POST {base_url}/chat/completions`` (llama.cpp, vLLM, Ollama ...)."""
 
     def __init__(self, base_url: str, model: str = "local", api_key: str = "",
-                 timeout: float = 120.0) -> None:
+                 timeout: float = 120.0, seed: int = 0) -> None:
         self.base_url = base_url.rstrip("/")
         self.name = f"{model} @ {self.base_url}"
         self.model = model
         self.api_key = api_key
         self.timeout = timeout
+        self.seed = seed
 
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
+        # The in-process sampling. llama.cpp's servers penalise repeats by default (1.1),
+        # which pushes a model off the evidence's own words; servers without the field ignore it.
         body = json.dumps({"model": self.model, "messages": messages, "max_tokens": max_tokens,
-                           "temperature": 0.0, "stream": True}).encode()
+                           "temperature": 0.0, "seed": self.seed, "repeat_penalty": 1.0,
+                           "frequency_penalty": 0.0, "presence_penalty": 0.0,
+                           "stream": True}).encode()
         headers = {"Content-Type": "application/json", "Accept": "text/event-stream"}
         if self.api_key:
             headers["Authorization"] = f"Bearer {self.api_key}"
@@ -111,6 +119,13 @@ class OpenAIServerGenerator:
                                          headers=headers, method="POST")
         try:
             response = urllib.request.urlopen(request, timeout=self.timeout)
+        except urllib.error.HTTPError as e:  # it answered, and said no
+            said = e.read(2000).decode("utf-8", "replace").strip()
+            with contextlib.suppress(ValueError, TypeError, KeyError):
+                said = str(json.loads(said)["error"]["message"])  # OpenAI's error shape
+            raise ModelError(f"The model server at {self.base_url} refused the request (HTTP "
+                             f"{e.code}: {said or e.reason}). Check QA_LLM_MODEL and "
+                             f"QA_LLM_API_KEY.") from None
         except (urllib.error.URLError, OSError) as e:
             reason = getattr(e, "reason", e)
             raise ModelError(f"Cannot reach the model server at {self.base_url} ({reason}). "
@@ -136,6 +151,6 @@ def from_settings(settings: Settings) -> Generator:
     """The generator a user's settings ask for (server, custom GGUF, or the bundled model)."""
     if settings.llm_base_url:
         return OpenAIServerGenerator(settings.llm_base_url, settings.llm_model,
-                                     settings.llm_api_key)
+                                     settings.llm_api_key, seed=settings.seed)
     return LlamaCppGenerator(settings.model_path or None, n_ctx=settings.n_ctx,
                              n_threads=settings.n_threads, seed=settings.seed)

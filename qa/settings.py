@@ -42,6 +42,7 @@ class Settings:
     llm_base_url: str = ""  # an OpenAI-compatible server instead of in-process llama.cpp
     llm_model: str = "local"  # model name sent to that server
     llm_api_key: str = ""
+    chroma_url: str = ""  # a Chroma server for the vectors instead of <index_dir>/chroma
     max_tokens: int = 48
     # Below this support (0..1, see evidence.Evidence.support) the assistant abstains.
     abstain_below: float = 0.30
@@ -61,6 +62,10 @@ class Settings:
         if self.untyped not in ("quote", "generate"):
             raise ConfigError(f"untyped must be 'quote' or 'generate'. Currently, it is "
                               f"{self.untyped!r}.")
+        if self.chroma_url:
+            from .vectorstore import parse_url
+
+            parse_url(self.chroma_url)  # a ConfigError now, before anything loads
         spec = self.spec
         if not 0 <= spec.chunk_overlap < spec.chunk_size:
             raise ConfigError(
@@ -80,6 +85,7 @@ class Settings:
             "QA_LLM_MODEL": "llm_model",
             "QA_LLM_API_KEY": "llm_api_key",
             "QA_UNTYPED": "untyped",
+            "QA_CHROMA_URL": "chroma_url",
         }
         numbers: dict[str, tuple[str, type]] = {
             "QA_TOP_K": ("top_k", int),

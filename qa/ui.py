@@ -28,12 +28,12 @@ from pathlib import Path
 from typing import Any
 
 from .conversation import Turn
-from .errors import ConfigError, QAError
+from .errors import QAError
 from .privacy import go_offline
 from .service import Service
 from .settings import Settings
 from .types import Answer
-from .ui_address import Address, is_loopback
+from .ui_address import Address, is_loopback, listen
 from .ui_render import (
     EMPTY,
     chat_text,
@@ -328,11 +328,15 @@ def build(service: Service) -> gr.Blocks:
                 show_timings = gr.Checkbox(False, label="Show timings under each answer")
                 gr.Textbox(service.model_name, label="Model in use", interactive=False)
                 server = service.assistant.settings.llm_base_url
+                store = service.assistant.settings.chroma_url
                 gr.Markdown(f"Index: `{service.index.root}/` · corpus folder: "
                             f"`{service.corpus_dir}/` · embeddings: "
                             f"`{service.index.spec.embed_model}`. " +
                             (f"Questions and their evidence go to the model server at "
-                             f"`{server}`; nothing else leaves this machine." if server else
+                             f"`{server}`. " if server else "") +
+                            (f"The passages and their vectors are kept on the Chroma server "
+                             f"at `{store}`. " if store else "") +
+                            ("Nothing else leaves this machine." if server or store else
                              "Nothing leaves this machine."))
 
         chat_out = [chatbot, sources, answer_json, box, conv]
@@ -385,12 +389,20 @@ def serve(settings: Settings, address: Address) -> int:
               f"this machine can read the articles and change the index.", file=sys.stderr)
     demo = build(service)
     demo.queue(default_concurrency_limit=1, max_size=100)
-    print(f"Chat: {address.url}", file=sys.stderr)
-    try:
-        demo.launch(server_name=address.host, server_port=address.port, auth=address.logins,
-                    show_error=False, max_file_size=MAX_BYTES, css=CSS, head=HEAD,
-                    theme=gr.themes.Default(), footer_links=["api"], run_history=False,
-                    quiet=True, share=False)
-    except OSError as e:  # taken since check_free looked: Gradio says "Cannot find empty port"
-        raise ConfigError(f"Cannot listen on {address.host}:{address.port} ({e}).") from None
+    # One port for both: the chat mounted at / of the app holding the API's /v1 routes.
+    import uvicorn
+
+    from . import api
+
+    app = gr.mount_gradio_app(api.app(service, address.api_key), demo, path="/",
+                              server_name=address.host, server_port=address.port,
+                              auth=address.logins, show_error=False, max_file_size=MAX_BYTES,
+                              css=CSS, head=HEAD, theme=gr.themes.Default(),
+                              footer_links=["api"], run_history=False)
+    sock = listen(address)  # taken since check_free looked: a ConfigError, not uvicorn's exit
+    print(f"Chat: {address.url}   OpenAI-compatible API: {address.url}/v1"
+          f"{'' if address.api_key else ' (no key: this machine only)'}", file=sys.stderr)
+    # A browser's open event stream must not keep a stopping server alive for long.
+    uvicorn.Server(uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=5))\
+        .run(sockets=[sock])
     return 0

@@ -1,5 +1,7 @@
 """Where the browser chat listens and who may log in: flags, then Gradio's own variables
-(``GRADIO_SERVER_NAME``, ``GRADIO_SERVER_PORT``) and ``QA_AUTH``, then 127.0.0.1:7860.
+(``GRADIO_SERVER_NAME``, ``GRADIO_SERVER_PORT``) and ``QA_AUTH``, then 127.0.0.1:7860; and
+the key that API clients must send (``QA_API_KEY``), without which only this machine may
+listen (``check_exposed``).
 
 Everything here is checked before Gradio is imported, because Gradio reads
 ``GRADIO_SERVER_PORT`` on import and fails with a traceback on a bad one, and before the
@@ -25,6 +27,7 @@ class Address:
     host: str
     port: int
     logins: list[tuple[str, str]] | None  # Gradio's ``auth``: (user, password) pairs
+    api_key: str | None = None  # the bearer token /v1 requests must carry
 
     @property
     def url(self) -> str:
@@ -46,7 +49,8 @@ def resolve(host: str | None = None, port: int | None = None, auth: str | None =
                               f"{raw!r}.") from None
     if not 0 < port < 65536:
         raise ConfigError(f"The port must be between 1 and 65535. Currently, it is {port}.")
-    return Address(host, port, parse_auth(auth or env.get("QA_AUTH")))
+    return Address(host, port, parse_auth(auth or env.get("QA_AUTH")),
+                   env.get("QA_API_KEY") or None)
 
 
 def parse_auth(value: str | None) -> list[tuple[str, str]] | None:
@@ -72,14 +76,32 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def check_exposed(address: Address) -> None:
+    """ConfigError for an address other machines can reach while the API needs no key."""
+    if not is_loopback(address.host) and not address.api_key:
+        raise ConfigError(f"Refusing to listen on {address.host} without QA_API_KEY: the API "
+                          f"(/v1) would answer anyone who can reach this machine. Set "
+                          f"QA_API_KEY to a secret that API clients send as a bearer token "
+                          f"(and --auth USER:PASSWORD for the browser), or listen on "
+                          f"127.0.0.1.")
+
+
 def check_free(address: Address) -> None:
     """ConfigError when nothing could listen there (port taken, no such address)."""
+    listen(address).close()
+
+
+def listen(address: Address) -> socket.socket:
+    """A socket listening on the address (the server's own), or a ConfigError saying why not."""
     family = socket.AF_INET6 if ":" in address.host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
-        try:
-            s.bind((address.host, address.port))
-        except OSError as e:
-            raise ConfigError(f"Cannot listen on {address.host}:{address.port} "
-                              f"({e.strerror or e}). Is another server using that port? "
-                              f"Choose another with --port N.") from None
+    s = socket.socket(family, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as servers do
+    try:
+        s.bind((address.host, address.port))
+        s.listen(2048)
+    except OSError as e:
+        s.close()
+        raise ConfigError(f"Cannot listen on {address.host}:{address.port} "
+                          f"({e.strerror or e}). Is another server using that port? "
+                          f"Choose another with --port N.") from None
+    return s

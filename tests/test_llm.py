@@ -25,6 +25,11 @@ class _ChatHandler(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         self.seen.append({"path": self.path, "body": body,
                           "auth": self.headers.get("Authorization")})
+        if self.path.startswith("/refuse"):
+            self.send_response(400)
+            self.end_headers()
+            self.wfile.write(b'{"error": {"message": "no such model"}}')
+            return
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.end_headers()
@@ -55,6 +60,14 @@ def test_openai_compatible_server_streams(server: str) -> None:
     assert request["auth"] == "Bearer secret"
     body = request["body"]
     assert isinstance(body, dict) and body["stream"] is True and body["max_tokens"] == 8
+    # The in-process sampling, so a server running the same GGUF answers the same.
+    assert body["temperature"] == 0.0 and body["seed"] == 0 and body["repeat_penalty"] == 1.0
+
+
+def test_a_server_refusing_the_request_says_so(server: str) -> None:
+    gen = OpenAIServerGenerator(server.replace("/v1", "/refuse"), model="m")
+    with pytest.raises(ModelError, match=r"refused the request \(HTTP 400: no such model"):
+        list(gen.stream([{"role": "user", "content": "hi"}], 4))
 
 
 def test_unreachable_server_is_a_clear_error() -> None:

@@ -13,12 +13,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +24,7 @@ import pytest
 
 from .conftest import ROOT, SEEDS
 from .fakes import pdf
+from .servers import free_port, terminate, wait_until_up
 
 pytestmark = pytest.mark.integration
 
@@ -49,12 +46,6 @@ class Server:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def start(tmp: Path, *args: str, env: dict[str, str] | None = None) -> Server:
     """``python app.py ARGS`` on a private corpus copy; returns once it answers HTTP."""
     corpus = tmp / "corpus"
@@ -70,27 +61,12 @@ def start(tmp: Path, *args: str, env: dict[str, str] | None = None) -> Server:
         process = subprocess.Popen([sys.executable, "app.py", *args], cwd=ROOT, env=full_env,
                                    stdout=out, stderr=subprocess.STDOUT)
     server = Server(f"http://127.0.0.1:{port}/", corpus, index, log, process)
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"the server exited:\n{server.output()[-3000:]}")
-        try:
-            with urllib.request.urlopen(server.url, timeout=2):
-                return server
-        except (urllib.error.URLError, OSError):
-            time.sleep(0.5)
-    stop(server)
-    raise AssertionError(f"no answer on {server.url} after {STARTUP_SECONDS} s:\n"
-                         f"{server.output()[-3000:]}")
+    wait_until_up(process, server.url, STARTUP_SECONDS, server.output)
+    return server
 
 
 def stop(server: Server) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
+    terminate(server.process)
 
 
 @pytest.fixture(scope="module")

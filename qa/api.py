@@ -161,8 +161,14 @@ def content(answer: Answer) -> str:
     if not listed:
         return answer.text
     lines = [f"- [{c.n}] {c.source}, characters {c.start}-{c.end}"
-             f"{f' ({c.title})' if c.title else ''}: “{c.quote}”" for c in listed]
+             f"{f' ({c.title})' if c.title else ''}: {_quoted(c.quote)}" for c in listed]
     return f"{answer.text}\n\n{heading}\n" + "\n".join(lines)
+
+
+def _quoted(quote: str) -> str:
+    """``_quoted("It was 2016.") -> "“It was 2016.”"``; a quote that opens with a quotation
+    mark of its own is left as it is, not doubled."""
+    return quote if quote[:1] in "“\"‘'" else f"“{quote}”"
 
 
 def extras(answer: Answer) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from qa.index import Index
 from qa.llm import Message
 from qa.service import Service
 from qa.settings import Settings
+from qa.types import Answer, Citation
 from qa.ui_address import check_exposed, resolve
 
 from .conftest import fake_assistant
@@ -167,3 +168,11 @@ def test_http_errors_are_openai_json_never_a_traceback(client: TestClient, hash_
                         content=body(("user", "How many guardsmen is Benyash defending?")))
         assert "RuntimeError" in error(failed, 500)["message"]
         assert error(failed, 500)["type"] == "server_error"
+
+
+def test_sources_list_quotes_each_passage_once() -> None:
+    cited = [Citation(1, "a.txt", 0, 17, "“A lot,” he said.", ""),
+             Citation(2, "a.txt", 18, 30, "It was 2016.", "")]
+    text = content(Answer("He said so. [1][2]", False, cited, "q", "q"))
+    assert "[1] a.txt, characters 0-17: “A lot,” he said." in text
+    assert "[2] a.txt, characters 18-30: “It was 2016.”" in text

@@ -359,8 +359,16 @@ def summarize(results: Sequence[CaseResult]) -> dict[str, Any]:
         "followup_accuracy": _rate(sum(r.correct for r in followups), len(followups)),
         "latency": {stage: {"p50": round(percentile(v, 50), 4),
                             "p95": round(percentile(v, 95), 4)}
-                    for stage, v in stages.items()},
+                    for stage, v in sorted(stages.items(), key=lambda kv: _stage_order(kv[0]))},
     }
+
+
+STAGES = ("rewrite", "retrieve", "evidence", "generate", "check", "total")
+
+
+def _stage_order(stage: str) -> tuple[int, str]:
+    """Pipeline order, whatever order the cases met the stages in; unknown stages last."""
+    return (STAGES.index(stage) if stage in STAGES else len(STAGES), stage)
 
 
 # -- regressions -----------------------------------------------------------------------------

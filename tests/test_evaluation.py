@@ -11,6 +11,7 @@ import pytest
 from qa import evaluate, load_suite
 from qa.errors import SuiteError
 from qa.evaluation import (
+    STAGES,
     Case,
     compare,
     flipped,
@@ -18,6 +19,7 @@ from qa.evaluation import (
     includes_all,
     load_baseline,
     percentile,
+    summarize,
 )
 from qa.index import Index
 from qa.report import highlight, render_html
@@ -153,6 +155,9 @@ def test_evaluate_scores_each_case_and_summarises(tmp_path: Path, hash_index: In
     assert s["answer_accuracy"] == sum(c.correct for c in (city, follow)) / 2
     assert s["false_abstention_rate"] == sum(c.abstained for c in (city, follow)) / 2
     assert set(s["latency"]["total"]) == {"p50", "p95"}
+    # Stages are listed in pipeline order even when the first case abstained (no "generate").
+    stages = list(summarize(list(reversed(report.cases)))["latency"])
+    assert stages == [st for st in STAGES if st in stages] and stages[-1] == "total"
     assert s["config"]["top_k"] == settings.top_k
 
     out = tmp_path / "r.json"

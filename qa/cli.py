@@ -23,15 +23,21 @@ def _settings(args: argparse.Namespace) -> Settings:
 def cmd_index(args: argparse.Namespace) -> int:
     from .embeddings import MiniLMEmbedder
     from .index import Index
+    from .locking import writer
 
     settings = _settings(args)
     paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
-    if args.rebuild:
-        Index.remove(Path(settings.index_dir))
-    index = Index.open(settings, MiniLMEmbedder(), create=True)
-    report = index.update(paths, progress=not args.quiet)
+    embedder = MiniLMEmbedder()
+    with writer(Path(settings.index_dir)):  # a second `qa index` is refused, not interleaved
+        if args.rebuild:
+            Index.remove(Path(settings.index_dir))
+        index = Index.open(settings, embedder, create=True)
+        report = index.update(paths, progress=not args.quiet)
     for s in report.skipped:
         print(f"skipped {s.path}: {s.reason}", file=sys.stderr)
+    if report.recovered or report.restored or report.repaired:
+        print(f"An earlier run was interrupted; repaired: {len(report.restored)} documents "
+              f"embedded again, {report.repaired} stray chunks deleted.", file=sys.stderr)
     stats = index.stats()
     print(f"{len(report.added)} added, {len(report.updated)} updated, "
           f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, "

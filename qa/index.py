@@ -6,36 +6,51 @@ Layout of an index folder::
       manifest.json   spec that built it + per document: sha256, path, title, chunk ids
       chroma/         the persistent Chroma store (vectors, chunk text, metadata)
       docs/<sha>.txt  the exact text each document had when indexed (offsets point into it)
-      .lock           held while a process writes
+      .lock           held while a process writes (``locking.writer``)
 
 Updating is idempotent: a document whose sha256 is in the manifest is skipped, a changed one
-has its chunks replaced, and one whose file is gone loses its chunks. Chunk ids are derived
-from (file name, content hash, position), and the manifest is written last, atomically; any
-chunk in Chroma that the manifest does not list is deleted at the next update, so a killed
-run is repaired by the next one. Left out: file formats other than text/Markdown.
+has its chunks replaced, one whose file is gone (or now skipped) loses its chunks, and a text
+already indexed under another name is not indexed twice.
+
+Crash safety: the manifest is the commit record. Chunk ids are derived from (file name,
+content hash, position), so a rerun writes the same ids; a document enters the manifest only
+after all its chunks are in Chroma, and the manifest is replaced atomically (written to a
+temporary file, synced, renamed) at the end of a run and every few seconds during a long one.
+Each update first re-reads the manifest and checks it against Chroma: a listed document with
+a chunk missing is embedded again, a missing ``docs/<sha>.txt`` is written again, and any
+chunk the manifest does not list is deleted. So a run killed at any point leaves a state the
+next run turns into exactly what a clean run makes. A Chroma store too damaged to open is
+rebuilt from the documents by the next writer (it holds nothing that is not derived from
+them). Left out: file formats other than text/Markdown.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
+import logging
 import os
 import shutil
 import sys
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .documents import Document, Skipped, load_all
+from .documents import Document, Skipped, fingerprint, headline, load, load_all
 from .embeddings import Embedder
-from .errors import IndexBusyError, IndexMismatchError, IndexMissingError
+from .errors import DocumentError, IndexMismatchError, IndexMissingError
+from .locking import LOCK_FILE, writer
 from .settings import IndexSpec, Settings
 from .text import count_tokens
 
 COLLECTION = "qa_chunks"
 MANIFEST = "manifest.json"
+WRITING = ".writing"  # there while a writer changes Chroma; a killed run leaves it behind
+CHECKPOINT_SECONDS = 5.0  # a long run commits what it has done this often
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -58,6 +73,8 @@ class Report:
     skipped: list[Skipped] = field(default_factory=list)
     chunks_written: int = 0
     repaired: int = 0  # stray chunks of an interrupted run that were deleted
+    restored: list[str] = field(default_factory=list)  # listed, but chunks were missing
+    recovered: bool = False  # the last write was interrupted; the vector store was rebuilt
 
 
 def chroma_client(path: Path) -> Any:
@@ -76,60 +93,77 @@ class Index:
     """A folder holding the chunks of a corpus; open one with ``Index.open`` or ``create``."""
 
     def __init__(self, root: Path, spec: IndexSpec, embedder: Embedder,
-                 manifest: dict[str, Any]) -> None:
+                 manifest: dict[str, Any], repair: bool = False) -> None:
         self.root = root
         self.spec = spec
         self.embedder = embedder
         self._manifest = manifest
-        self._client = chroma_client(root / "chroma")
+        self._texts: dict[str, str] = {}
+        self._client: Any = None
+        try:
+            self._open_store()
+        except Exception as e:  # noqa: BLE001 - Chroma's errors have no common base class
+            if not repair:
+                raise IndexMissingError(
+                    f"The index at {root}/ is damaged (its Chroma store cannot be read: "
+                    f"{str(e)[:200]}). Run: qa index   (it rebuilds what is damaged)"
+                ) from None
+            # Everything in the store is derived from the documents: rebuild it from them.
+            log.warning("The Chroma store in %s/ is damaged (%s); rebuilding it from the "
+                        "documents.", root, str(e)[:200])
+            self.close()
+            shutil.rmtree(root / "chroma", ignore_errors=True)
+            self._open_store()
+
+    def close(self) -> None:
+        """Let go of the Chroma store (the next ``open`` in this process reads it afresh)."""
+        client = getattr(self, "_client", None)
+        if client is not None:
+            with contextlib.suppress(Exception):  # closing what failed to open
+                client.close()
+            self._client = None
+
+    def _open_store(self) -> None:
+        self._client = chroma_client(self.root / "chroma")
         self.collection = self._client.get_or_create_collection(
             COLLECTION, metadata={"hnsw:space": "cosine"}
         )
-        self._texts: dict[str, str] = {}
+        self.collection.count()  # reads the vector segment: a damaged one fails here
 
     # --- opening ------------------------------------------------------------------------
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder, create: bool = False) -> Index:
-        """Open ``settings.index_dir``; with ``create``, make an empty one if there is none."""
+        """Open ``settings.index_dir``; with ``create`` (a writer), make an empty one if there
+        is none and rebuild a damaged Chroma store."""
         root = Path(settings.index_dir)
         spec = replace(settings.spec, embed_model=embedder.name)
-        manifest_path = root / MANIFEST
-        if not manifest_path.exists():
-            if not create:
+        if not create:
+            manifest = read_manifest(root, spec)
+            if manifest is None:
                 raise IndexMissingError(f"No index at {root}/. Run: qa index")
-            root.mkdir(parents=True, exist_ok=True)
-            manifest: dict[str, Any] = {"spec": spec.to_dict(), "documents": {}}
-        else:
-            try:
-                manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-                stored = manifest["spec"]
-                manifest["documents"]  # noqa: B018 - presence check
-            except (OSError, ValueError, KeyError, TypeError):
-                raise IndexMissingError(
-                    f"The index at {root}/ is unreadable ({MANIFEST} is damaged). "
-                    f"Rebuild it: qa index --rebuild"
-                ) from None
-            if stored != spec.to_dict():
-                diff = ", ".join(
-                    f"{k}: index has {stored.get(k)!r}, settings ask for {v!r}"
-                    for k, v in spec.to_dict().items()
-                    if stored.get(k) != v
-                )
-                raise IndexMismatchError(
-                    f"The index at {root}/ was built with other settings ({diff}). "
-                    f"Use the settings it was built with, or rebuild it: qa index --rebuild"
-                )
-        return cls(root, spec, embedder, manifest)
+            return cls(root, spec, embedder, manifest)
+        with writer(root):
+            manifest = read_manifest(root, spec) or {"spec": spec.to_dict(), "documents": {}}
+            return cls(root, spec, embedder, manifest, repair=True)
 
     @staticmethod
     def remove(root: Path) -> None:
-        """Delete an index folder (for ``--rebuild``); refuses a folder that is not an index."""
+        """Empty an index folder (for ``--rebuild``); refuses a folder that is not an index.
+        The lock file stays: a writer holding it keeps holding the one others will try."""
         if not root.exists():
             return
         if not (root / MANIFEST).exists() and not (root / "chroma").exists():
             raise IndexMissingError(f"{root}/ does not look like an index; not deleting it.")
-        shutil.rmtree(root)
+        with writer(root):
+            (root / MANIFEST).unlink(missing_ok=True)  # first: what is left is no index
+            for p in root.iterdir():
+                if p.name == LOCK_FILE:
+                    continue
+                if p.is_dir() and not p.is_symlink():
+                    shutil.rmtree(p)
+                else:
+                    p.unlink()
 
     # --- reading ------------------------------------------------------------------------
 
@@ -143,10 +177,27 @@ class Index:
     def text(self, source: str) -> str:
         """The exact text ``source`` had when indexed; citation offsets index into it."""
         if source not in self._texts:
-            sha = self._manifest["documents"][source]["sha256"]
-            with open(self.root / "docs" / f"{sha}.txt", encoding="utf-8", newline="") as f:
-                self._texts[source] = f.read()
+            entry = self._manifest["documents"][source]
+            sha = entry["sha256"]
+            try:
+                with open(self.root / "docs" / f"{sha}.txt", encoding="utf-8",
+                          newline="") as f:
+                    self._texts[source] = f.read()
+            except OSError:
+                self._texts[source] = self._original_text(source, entry["path"], sha)
         return self._texts[source]
+
+    def _original_text(self, source: str, path: str, sha: str) -> str:
+        """The document's own file, when it still holds the indexed text."""
+        try:
+            doc = load(Path(path))
+        except DocumentError:
+            doc = None
+        if doc is None or doc.sha256 != sha:
+            raise IndexMissingError(
+                f"The stored text of {source} is missing from {self.root}/docs/ and its file "
+                f"has changed. Run: qa index   (it indexes the file as it now is)")
+        return doc.text
 
     def chunks(self) -> list[dict[str, Any]]:
         """Every chunk as ``{"id", "text", "source", "title", "start", "end"}``."""
@@ -167,98 +218,205 @@ class Index:
             "embed_model": self.spec.embed_model,
             "spec": self.spec.to_dict(),
             "per_document": {
-                name: {"chunks": len(d["ids"]), "title": d["title"], "path": d["path"]}
+                name: {"chunks": len(d["ids"]), "title": d["title"], "path": d["path"],
+                       "encoding": d.get("encoding", "utf-8")}
                 for name, d in sorted(docs.items())
             },
         }
 
     # --- writing ------------------------------------------------------------------------
 
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".lock", "w") as lock:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise IndexBusyError(
-                    f"Another process is updating the index at {self.root}/. "
-                    f"Wait for it to finish, then try again."
-                ) from None
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
-
-    def update(self, paths: Iterable[Path], progress: bool = False,
-               prune: bool = True) -> Report:
+    def update(self, paths: Iterable[Path], progress: bool = False, prune: bool = True,
+               vectors: Mapping[str, Sequence[float]] | None = None) -> Report:
         """Bring the index in line with the files under ``paths``.
 
-        With ``prune``, documents whose file no longer exists are removed too.
+        With ``prune``, documents whose file no longer exists (or is now skipped) are removed
+        too. ``vectors`` (chunk text -> vector, from ``prepare``) spares embedding again.
         """
         docs, skipped = load_all(paths)
         report = Report(skipped=skipped)
-        with self._locked():
+        with self._writing() as report.recovered:
             known = self._manifest["documents"]
-            todo = []
-            for doc in docs:
-                old = known.get(doc.source)
-                if old and old["sha256"] == doc.sha256:
-                    report.unchanged.append(doc.source)
-                    if old["path"] != doc.path:
-                        old["path"] = doc.path
-                    continue
-                (report.updated if old else report.added).append(doc.source)
-                todo.append(doc)
+            present = self._ids()
             if prune:
-                for name, d in list(known.items()):
-                    if not Path(d["path"]).exists() and name not in {x.source for x in docs}:
-                        report.removed.append(name)
-            for name in report.removed + [d.source for d in todo if d.source in known]:
+                loaded = {d.source for d in docs}
+                dropped = {_resolved(s.path) for s in skipped}
+                report.removed = [name for name, d in known.items() if name not in loaded and (
+                    d["path"] in dropped or not Path(d["path"]).exists())]
+            for name in report.removed:
                 self._delete_source(name)
-                known.pop(name, None)
+                known.pop(name)
+            todo = self._plan(docs, known, present, report)
             for doc in todo:
-                ids = self._add(doc, progress)
-                known[doc.source] = {"path": doc.path, "title": doc.title,
-                                     "sha256": doc.sha256, "ids": ids}
+                if doc.source in known:  # changed: out of the manifest before its chunks go
+                    known.pop(doc.source)
+                    self._delete_source(doc.source)
+            self._write_manifest()
+            committed = time.monotonic()
+            for doc in todo:
+                try:
+                    ids = self._add(doc, progress, present, vectors or {})
+                except DocumentError as e:
+                    report.skipped.append(Skipped(doc.path, str(e)))
+                    continue
+                known[doc.source] = {"path": doc.path, "title": doc.title, "sha256": doc.sha256,
+                                     "encoding": doc.encoding, "ids": ids}
                 report.chunks_written += len(ids)
+                if time.monotonic() - committed > CHECKPOINT_SECONDS:
+                    self._write_manifest()
+                    committed = time.monotonic()
             self._write_manifest()
             report.repaired = self._delete_strays()
             self._gc_texts()
         return report
 
+    def _plan(self, docs: list[Document], known: dict[str, Any], present: set[str],
+              report: Report) -> list[Document]:
+        """The documents to (re-)embed; the rest are reported unchanged or skipped as twins.
+
+        A text under several names is indexed once, under the path that sorts first, whatever
+        order the files arrived in, so an update ends where a clean run would.
+        """
+        here = {d.source for d in docs}
+        first: dict[str, tuple[str, str]] = {}  # sha256 -> (path, file name) indexed for it
+        candidates = [(d["sha256"], d["path"], name) for name, d in known.items()
+                      if name not in here] + [(d.sha256, d.path, d.source) for d in docs]
+        for sha, path, name in candidates:
+            if sha not in first or (path, name) < first[sha]:
+                first[sha] = (path, name)
+        for name, d in list(known.items()):
+            if name not in here and first[d["sha256"]][1] != name:
+                report.removed.append(name)  # a file of this run with its text sorts first
+                self._delete_source(name)
+                known.pop(name)
+        todo = []
+        for doc in docs:
+            old: dict[str, Any] | None = known.get(doc.source)
+            twin = first[doc.sha256][1]
+            if twin != doc.source:
+                report.skipped.append(Skipped(doc.path, f"the same text as {twin}, which is "
+                                                        f"indexed; it is not indexed twice"))
+                if old is not None:
+                    report.removed.append(doc.source)
+                    self._delete_source(doc.source)
+                    known.pop(doc.source)
+                continue
+            if old is not None and old["sha256"] == doc.sha256:
+                if present.issuperset(old["ids"]):
+                    report.unchanged.append(doc.source)
+                    old["path"] = doc.path
+                    old.setdefault("encoding", doc.encoding)
+                    self._keep_text(doc)
+                    continue
+                report.restored.append(doc.source)
+            else:
+                (report.updated if old else report.added).append(doc.source)
+            todo.append(doc)
+        return todo
+
     def remove_document(self, source: str) -> bool:
-        with self._locked():
+        with self._writing():
             if source not in self._manifest["documents"]:
                 return False
-            self._delete_source(source)
             self._manifest["documents"].pop(source)
-            self._write_manifest()
+            self._write_manifest()  # first: a run killed now leaves strays, cleaned next time
+            self._delete_source(source)
             self._gc_texts()
             return True
 
-    def _add(self, doc: Document, progress: bool) -> list[str]:
-        nodes = split(doc, self.spec)
-        docs_dir = self.root / "docs"
-        docs_dir.mkdir(exist_ok=True)
-        tmp = docs_dir / f".{doc.sha256}.tmp"
-        with open(tmp, "w", encoding="utf-8", newline="") as f:
-            f.write(doc.text)
-        os.replace(tmp, docs_dir / f"{doc.sha256}.txt")
-        texts = [n.get_content() for n in nodes]
+    def prepare(self, text: str, progress: bool = False) -> dict[str, list[float]]:
+        """Vectors for the chunks ``text`` will be split into (chunk text -> vector), without
+        the lock or any write: ``update(..., vectors=...)`` then only writes them."""
+        doc = Document("prepared", "", text, headline(text), fingerprint(text))
+        texts = [n.get_content() for n in split(doc, self.spec)]
+        return dict(zip(texts, self._embed(texts, "embedding", progress), strict=True))
+
+    def _embed(self, texts: list[str], desc: str, progress: bool) -> list[list[float]]:
         vectors: list[list[float]] = []
         batch = 64
-        bar = _progress(len(texts), f"embedding {doc.source}", progress)
+        bar = _progress(len(texts), desc, progress)
         for i in range(0, len(texts), batch):
             vectors.extend(self.embedder.embed(texts[i : i + batch]))
             bar.update(len(texts[i : i + batch]))
         bar.close()
-        for node, vector in zip(nodes, vectors, strict=True):
-            node.embedding = vector
+        return vectors
+
+    def _add(self, doc: Document, progress: bool, present: set[str],
+             vectors: Mapping[str, Sequence[float]]) -> list[str]:
+        nodes = split(doc, self.spec)
+        self._keep_text(doc)
+        texts = [n.get_content() for n in nodes]
+        missing = [t for t in dict.fromkeys(texts) if t not in vectors]
+        fresh = dict(zip(missing, self._embed(missing, f"embedding {doc.source}", progress),
+                         strict=True))
+        for node, text in zip(nodes, texts, strict=True):
+            node.embedding = list(fresh[text] if text in fresh else vectors[text])
+        ids = [n.node_id for n in nodes]
+        leftover = [i for i in ids if i in present]  # written by a run killed before commit
+        if leftover:
+            self.collection.delete(ids=leftover)
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
         ChromaVectorStore(chroma_collection=self.collection).add(nodes)
-        return [n.node_id for n in nodes]
+        return ids
+
+    def _keep_text(self, doc: Document) -> None:
+        """Store ``doc``'s text as ``docs/<sha>.txt`` unless it is there already."""
+        docs_dir = self.root / "docs"
+        path = docs_dir / f"{doc.sha256}.txt"
+        if path.exists():
+            return
+        docs_dir.mkdir(exist_ok=True)
+        tmp = docs_dir / f".{doc.sha256}.tmp"
+        with open(tmp, "w", encoding="utf-8", newline="") as f:
+            f.write(doc.text)
+        os.replace(tmp, path)
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[bool]:
+        """Hold the write lock over the manifest as last committed; yields whether an earlier
+        write was interrupted (and the vector store rebuilt before this one)."""
+        with writer(self.root):
+            self._reload()  # another writer may have committed since this index was opened
+            marker = self.root / WRITING
+            interrupted = marker.exists()
+            if interrupted:
+                self._rebuild_store()
+            marker.touch()
+            yield interrupted
+            marker.unlink()  # only on success: after an exception, the next writer checks
+
+    def _rebuild_store(self) -> None:
+        """Rebuild the Chroma collection from its own records, keeping the chunks the manifest
+        lists (no re-embedding). After a killed write, Chroma's vector segment can miss a
+        vector its records still hold (seen once in 30 kills), so it is not trusted as is."""
+        listed = {i for d in self._manifest["documents"].values() for i in d["ids"]}
+        records: list[tuple[str, Any, str, Any]] = []
+        try:
+            for offset in range(0, self.collection.count(), 1000):
+                got = self.collection.get(include=["embeddings", "documents", "metadatas"],
+                                          limit=1000, offset=offset)
+                records += [r for r in zip(got["ids"], got["embeddings"], got["documents"],
+                                           got["metadatas"], strict=True) if r[0] in listed]
+        except Exception as e:  # noqa: BLE001 - unreadable: every document is embedded again
+            log.warning("The vector store in %s/ is unreadable (%s); re-embedding.",
+                        self.root, str(e)[:200])
+            records = []
+        self._client.delete_collection(COLLECTION)
+        self._open_store()
+        for i in range(0, len(records), 1000):
+            ids, vectors, texts, metas = zip(*records[i : i + 1000], strict=True)
+            self.collection.add(ids=list(ids), embeddings=[list(v) for v in vectors],
+                                documents=list(texts), metadatas=list(metas))
+
+    def _reload(self) -> None:
+        manifest = read_manifest(self.root, self.spec)
+        if manifest is not None:
+            self._manifest = manifest
+            self._texts.clear()
+
+    def _ids(self) -> set[str]:
+        return set(self.collection.get(include=[])["ids"])
 
     def _delete_source(self, source: str) -> None:
         self.collection.delete(where={"source": source})
@@ -266,8 +424,7 @@ class Index:
 
     def _delete_strays(self) -> int:
         expected = {i for d in self._manifest["documents"].values() for i in d["ids"]}
-        present = set(self.collection.get(include=[])["ids"])
-        strays = sorted(present - expected)
+        strays = sorted(self._ids() - expected)
         for i in range(0, len(strays), 1000):
             self.collection.delete(ids=strays[i : i + 1000])
         return len(strays)
@@ -282,8 +439,50 @@ class Index:
 
     def _write_manifest(self) -> None:
         tmp = self.root / f".{MANIFEST}.tmp"
-        tmp.write_text(json.dumps(self._manifest, indent=1, sort_keys=True), encoding="utf-8")
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(json.dumps(self._manifest, indent=1, sort_keys=True))
+            f.flush()
+            os.fsync(f.fileno())  # the rename must not reach the disk before the data
         os.replace(tmp, self.root / MANIFEST)
+
+
+def read_manifest(root: Path, spec: IndexSpec) -> dict[str, Any] | None:
+    """The manifest of the index at ``root`` (None when there is none); an error when it is
+    damaged or was written with other settings than ``spec``."""
+    path = root / MANIFEST
+    if not path.exists():
+        return None
+    try:
+        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        stored = manifest["spec"]
+        documents = manifest["documents"]
+        if not isinstance(stored, dict) or not isinstance(documents, dict):
+            raise TypeError
+        for d in documents.values():
+            d["path"], d["title"], d["sha256"], d["ids"]  # noqa: B018 - presence check
+    except (OSError, ValueError, KeyError, TypeError):
+        raise IndexMissingError(
+            f"The index at {root}/ is unreadable ({MANIFEST} is damaged). "
+            f"Rebuild it: qa index --rebuild"
+        ) from None
+    if stored != spec.to_dict():
+        diff = ", ".join(
+            f"{k}: index has {stored.get(k)!r}, settings ask for {v!r}"
+            for k, v in spec.to_dict().items()
+            if stored.get(k) != v
+        )
+        raise IndexMismatchError(
+            f"The index at {root}/ was built with other settings ({diff}). "
+            f"Use the settings it was built with, or rebuild it: qa index --rebuild"
+        )
+    return manifest
+
+
+def _resolved(path: str) -> str:
+    try:
+        return str(Path(path).resolve())
+    except (OSError, RuntimeError):  # a symbolic link loop
+        return path
 
 
 def split(doc: Document, spec: IndexSpec) -> list[Any]:
@@ -316,8 +515,9 @@ def split(doc: Document, spec: IndexSpec) -> list[Any]:
         start = doc.text.find(chunk, cursor)
         if start < 0:
             start = doc.text.find(chunk)
-        if start < 0:
-            raise AssertionError(f"chunk of {doc.source} not found in its text")
+        if start < 0:  # never seen; one odd document must not stop a whole run
+            raise DocumentError(f"{doc.path} could not be split into passages with exact "
+                                f"spans; it was not indexed.")
         end = start + len(chunk)
         cursor = start + 1
         node.start_char_idx, node.end_char_idx = start, end  # type: ignore[attr-defined]

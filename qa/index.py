@@ -329,11 +329,13 @@ class Index:
         the lock or any write: ``update(..., vectors=...)`` then only writes them."""
         doc = Document("prepared", "", text, headline(text), fingerprint(text))
         texts = [n.get_content() for n in split(doc, self.spec)]
-        return dict(zip(texts, self._embed(texts, "embedding", progress), strict=True))
+        # Small batches: a question waiting for the embedder waits for one batch at most.
+        return dict(zip(texts, self._embed(texts, "embedding", progress, batch=16),
+                        strict=True))
 
-    def _embed(self, texts: list[str], desc: str, progress: bool) -> list[list[float]]:
+    def _embed(self, texts: list[str], desc: str, progress: bool,
+               batch: int = 64) -> list[list[float]]:
         vectors: list[list[float]] = []
-        batch = 64
         bar = _progress(len(texts), desc, progress)
         for i in range(0, len(texts), batch):
             vectors.extend(self.embedder.embed(texts[i : i + batch]))

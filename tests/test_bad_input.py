@@ -102,7 +102,8 @@ def test_instructions_in_a_question_do_not_change_the_answer(hash_index: Index,
 def random_question(rng: random.Random) -> str:
     pools = ["abcdefghijklmnopqrstuvwxyz     ", "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
              "?!.,;:'\"()[]{}<>/\\|@#$%^&*_-+=~`", "äöüßéèçñøåœ", "абвгдежзийклмнопрстуфхцчшщ",
-             "的一是不了人我在有他这中大来上国", "😀🔥🙈👍🏽🇺🇦❤️", "\x00\x01\x07\x08\x0b\x0c\x1b\x7f",
+             "的一是不了人我在有他这中大来上国", "😀🔥🙈👍🏽🇺🇦❤️",
+             "\x00\x01\x07\x08\x0b\x0c\x1b\x7f",
              "\u200b\u200e\u202e\ufeff\u0301\u0308", "\n\t\r",
              "Benyash guardsmen Krasnodar Rosgvardia 12 1993 judge lawyer "]
     size = rng.choice([1, 3, 10, 40, 200, 1999, 2001, 5000])

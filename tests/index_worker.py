@@ -4,15 +4,19 @@
 write lock across opening and updating, as ``qa index`` does, prints ``opened`` when it is
 about to write (with ``--pause`` it then waits for a line on stdin), and then the report as
 JSON. ``python -m tests.index_worker --serve`` imports everything once and then, for each
-``INDEX PATH...`` line on stdin, forks a child that does one run (``pid N`` first, ``exit N``
-when it is gone), so a test can kill many runs without paying the imports each time. The
-crash safety under test lives in ``Index`` and Chroma, which only the child ever opens.
+``INDEX PATH...`` line on stdin, forks a child that does one run and prints ``pid N``; the
+next line, ``kill`` or ``wait``, says whether to SIGKILL the child first, and ``exit N`` follows
+when it is gone. The worker kills and reaps its own children, so a pid is never signalled
+after it could have been reused, and a test can kill many runs without paying the imports
+each time. The crash safety under test lives in ``Index`` and Chroma, which only the child
+ever opens.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -52,6 +56,8 @@ def serve() -> int:
             finally:
                 os._exit(code)
         print(f"pid {pid}", flush=True)
+        if sys.stdin.readline().strip() == "kill":
+            os.kill(pid, signal.SIGKILL)  # not reaped yet: the pid is still this child's
         _, status = os.waitpid(pid, 0)
         print(f"exit {os.waitstatus_to_exitcode(status)}", flush=True)
     return 0

@@ -101,8 +101,10 @@ class Runs:
                 raise AssertionError(f"{line} {self.log.read_text()[-3000:]}")
         return pid
 
-    def wait(self) -> tuple[int, dict[str, Any] | None]:
+    def wait(self, kill: bool = False) -> tuple[int, dict[str, Any] | None]:
         """The run's exit code and its report (None when it was killed first)."""
+        assert self.process.stdin is not None
+        self.process.stdin.write("kill\n" if kill else "wait\n")
         report = None
         while not (line := self._line()).startswith("exit "):
             report = json.loads(line)
@@ -170,10 +172,9 @@ def test_indexing_killed_at_random_points_ends_as_a_clean_run(tmp_path: Path) ->
         if n:
             mutate(corpus, rng, pool, n)
         for _ in range(2):  # the second kill often lands in the repair of the first
-            pid = runs.start(index, corpus)
+            runs.start(index, corpus)
             time.sleep(rng.uniform(0, window))
-            os.kill(pid, signal.SIGKILL)
-            kills += runs.wait()[0] == -signal.SIGKILL
+            kills += runs.wait(kill=True)[0] == -signal.SIGKILL
         runs.start(index, corpus)
         code, report = runs.wait()
         assert code == 0 and report is not None, runs.log.read_text()[-3000:]

@@ -132,7 +132,7 @@ def test_questions_are_answered_while_a_big_document_is_being_added(
     big = tmp_path / "almanac.txt"
     big.write_text("Harbour Almanac\n\nThe Zanzibar ferry carried 8,214 passengers in June, "
                    "its busiest month since the strike.\n\n" +
-                   "\n\n".join(articles(50, seed=5, paragraphs=8).values()), encoding="utf-8")
+                   "\n\n".join(articles(35, seed=5, paragraphs=8).values()), encoding="utf-8")
     uploader, asker = client(server), client(server)
     uploading = time.monotonic()
     job = uploader.submit([handle_file(str(big))], api_name="/add_documents")

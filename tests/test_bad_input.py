@@ -243,6 +243,28 @@ def test_decoded_and_oddly_named_documents_are_answered_with_exact_spans(
     assert_grounded(answer, index)
 
 
+@pytest.mark.parametrize(("data", "text", "encoding"), [
+    ("Zürich\r\nline".encode("utf-16"), "Zürich\nline", "utf-16"),
+    ("Zürich line two".encode("utf-16-le"), "Zürich line two", "utf-16-le"),
+    ("Zürich line two".encode("utf-16-be"), "Zürich line two", "utf-16-be"),
+    ("Zürich".encode("utf-32"), "Zürich", "utf-32"),
+    ("\ufeffZürich\r".encode(), "Zürich\n", "utf-8-sig"),
+    ("Café “x” – 5 €".encode("cp1252"), "Café “x” – 5 €", "cp1252"),
+    (b"Caf\xe9 menu. " * 20 + b"\x81", "Café menu. " * 20 + "\x81", "latin-1"),  # 0x81:
+    # undefined in cp1252, and one control character in 200 still reads as text
+])
+def test_encodings_are_recognised_and_read_as_open_reads_them(
+        tmp_path: Path, data: bytes, text: str, encoding: str) -> None:
+    from qa.charsets import decode
+
+    decoded = decode(data)
+    assert (decoded.text, decoded.encoding) == (text, encoding)
+    path = tmp_path / "x.txt"
+    path.write_bytes(data)
+    with open(path, encoding=decoded.encoding) as f:
+        assert f.read() == decoded.text
+
+
 def test_a_file_named_outside_the_folder_is_indexed_and_one_that_breaks_is_taken_out(
         hash_index: Index, corpus: Path, tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere" / "note.txt"
@@ -363,6 +385,38 @@ def test_a_file_that_is_not_a_model_is_a_clear_error(tmp_path: Path) -> None:
     fake.write_text("not a model\n")
     with pytest.raises(ModelError, match="Cannot load .* as a GGUF model"):
         LlamaCppGenerator(fake)
+
+
+def test_a_model_server_that_stops_mid_reply_is_a_message() -> None:
+    import socket
+    import struct
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+
+    def serve_half_a_reply() -> None:
+        conn, _ = listener.accept()
+        conn.recv(65536)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                     b"Content-Length: 5000\r\n\r\n"
+                     b'data: {"choices": [{"delta": {"content": "Kras"}}]}\n\n')
+        time.sleep(0.5)  # the client has read the first piece and waits for the next
+        # Reset, as a crashed server's kernel does (a clean close just ends the stream, and
+        # the reply check then judges what arrived).
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        conn.close()
+
+    threading.Thread(target=serve_half_a_reply, daemon=True).start()
+    port = listener.getsockname()[1]
+    generator = OpenAIServerGenerator(f"http://127.0.0.1:{port}/v1", timeout=10)
+    pieces: list[str] = []
+    with pytest.raises(ModelError, match="stopped in the middle of a reply"):
+        for piece in generator.stream([{"role": "user", "content": "Which city?"}], 8):
+            pieces.append(piece)
+    assert pieces == ["Kras"]
+    listener.close()
 
 
 def test_an_unreachable_model_server_is_a_message_and_nothing_else(

@@ -103,17 +103,20 @@ class Index:
         try:
             self._open_store()
         except Exception as e:  # noqa: BLE001 - Chroma's errors have no common base class
+            damaged = IndexMissingError(
+                f"The index at {root}/ is damaged (its Chroma store cannot be read: "
+                f"{str(e)[:200]}). Run: qa index   (it rebuilds what is damaged)")
             if not repair:
-                raise IndexMissingError(
-                    f"The index at {root}/ is damaged (its Chroma store cannot be read: "
-                    f"{str(e)[:200]}). Run: qa index   (it rebuilds what is damaged)"
-                ) from None
+                raise damaged from None
             # Everything in the store is derived from the documents: rebuild it from them.
             log.warning("The Chroma store in %s/ is damaged (%s); rebuilding it from the "
                         "documents.", root, str(e)[:200])
             self.close()
             shutil.rmtree(root / "chroma", ignore_errors=True)
-            self._open_store()
+            try:
+                self._open_store()
+            except Exception:  # noqa: BLE001 - still unreadable: not a local store problem
+                raise damaged from None
 
     def close(self) -> None:
         """Let go of the Chroma store (the next ``open`` in this process reads it afresh)."""

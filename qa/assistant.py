@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .index import Index
 
 MAX_QUESTION_CHARS = 2000
+MAX_HISTORY_TURNS = 20  # the most recent turns a follow-up is resolved against
 # Support needed when the best sentence does not name what the question asks about.
 HEADLESS_SUPPORT = 0.6
 
@@ -55,11 +56,12 @@ class Assistant:
         settings = settings or Settings.from_env()
         if index_dir is not None:
             settings = settings.with_(index_dir=Path(index_dir))
+        generator = from_settings(settings)  # first: a wrong QA_MODEL is said at once
         embedder = MiniLMEmbedder()
         index = ensure_index(settings, embedder, build=build, progress=progress)
         retriever = HybridRetriever(index, embedder, top_k=settings.top_k)
         selector = EvidenceSelector(index, embedder, evidence_k=settings.evidence_k)
-        return cls(retriever, from_settings(settings), settings, selector)
+        return cls(retriever, generator, settings, selector)
 
     def ask(self, question: str, history: list[Turn] | None = None,
             passages: list[Passage] | None = None) -> Answer:
@@ -80,6 +82,7 @@ class Assistant:
         it holds the evidence-based answer instead of what was streamed.
         """
         question = validate(question)
+        history = valid_history(history)
         timings: dict[str, float] = {}
         clock = time.perf_counter()
 
@@ -186,6 +189,23 @@ def validate(question: object) -> str:
     if not any(ch.isalnum() for ch in cleaned):
         raise InputError("The question has no words in it. Type a question about the articles.")
     return cleaned
+
+
+def valid_history(history: object) -> list[Turn] | None:
+    """``history`` as the last ``MAX_HISTORY_TURNS`` turns, each ``{"role": "user" or
+    "assistant", "content": text}``; anything else is an InputError naming the turn."""
+    if history is None:
+        return None
+    if not isinstance(history, list | tuple):
+        raise InputError(f"The history must be a list of turns. Currently, it is "
+                         f"{type(history).__name__}.")
+    for n, turn in enumerate(history, 1):
+        if not isinstance(turn, dict) or turn.get("role") not in ("user", "assistant") or \
+                not isinstance(turn.get("content"), str):
+            raise InputError(f"Turn {n} of the history must be {{'role': 'user' or "
+                             f"'assistant', 'content': text}}. Currently, it is "
+                             f"{str(turn)[:80]!r}.")
+    return [{"role": t["role"], "content": t["content"]} for t in history[-MAX_HISTORY_TURNS:]]
 
 
 def ensure_index(settings: Settings, embedder: Embedder, build: bool = True,

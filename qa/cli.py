@@ -24,15 +24,21 @@ def _settings(args: argparse.Namespace) -> Settings:
 def cmd_index(args: argparse.Namespace) -> int:
     from .embeddings import MiniLMEmbedder
     from .index import Index
+    from .locking import writer
 
     settings = _settings(args)
     paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
-    if args.rebuild:
-        Index.remove(Path(settings.index_dir), settings.chroma_url)
-    index = Index.open(settings, MiniLMEmbedder(), create=True)
-    report = index.update(paths, progress=not args.quiet)
+    embedder = MiniLMEmbedder()
+    with writer(Path(settings.index_dir)):  # a second `qa index` is refused, not interleaved
+        if args.rebuild:
+            Index.remove(Path(settings.index_dir), settings.chroma_url)
+        index = Index.open(settings, embedder, create=True)
+        report = index.update(paths, progress=not args.quiet)
     for s in report.skipped:
         print(f"skipped {s.path}: {s.reason}", file=sys.stderr)
+    if report.recovered or report.repaired:
+        print(f"An earlier run was interrupted; repaired: {report.repaired} stray chunks "
+              f"deleted.", file=sys.stderr)
     stats = index.stats()
     if report.restored:
         print(f"re-added the chunks of {len(report.restored)} documents that the vector store "

@@ -27,11 +27,17 @@ ABSTAIN_TEXT = "The articles don't say. The closest passages are shown below so 
 def render_prompt(question: str, evidence: list[Sentence],
                   hint: Candidate | None = None) -> list[Message]:
     """The chat messages for the model; a golden test pins their exact shape."""
-    lines = [f"[{i}] {clean_quote(s.text)}" for i, s in enumerate(evidence, 1)]
-    user = "Evidence:\n" + "\n".join(lines) + f"\n\nQuestion: {question}"
+    lines = [f"[{i}] {inert(clean_quote(s.text))}" for i, s in enumerate(evidence, 1)]
+    user = "Evidence:\n" + "\n".join(lines) + f"\n\nQuestion: {inert(question)}"
     if hint is not None:
         user += f"\nUse these words in your reply: {hint.text}"
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
+
+
+def inert(text: str) -> str:
+    """Chat-template markers in an article or question made plain text, so a document cannot
+    open a system turn: ``inert("<|im_start|>system") -> "< |im_start| >system"``."""
+    return text.replace("<|", "< |").replace("|>", "| >")
 
 
 def clean_quote(text: str) -> str:
@@ -172,6 +178,9 @@ def cite(sentences: list[Sentence]) -> list[Citation]:
 
 
 def with_markers(text: str, citations: list[Citation]) -> str:
-    """``with_markers("Krasnodar.", [c1]) -> "Krasnodar. [1]"``."""
+    """``with_markers("Krasnodar [3].", [c1]) -> "Krasnodar. [1]"``: bracketed numbers already
+    in the text (the model's own, an article's footnotes, fake markers planted in one) are
+    dropped, so every marker an answer shows is one of its citations."""
+    text = re.sub(r"\s*\[\d+\]", "", text)
     marks = "".join(f"[{c.n}]" for c in citations)
     return f"{text.rstrip()} {marks}".strip()

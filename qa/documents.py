@@ -1,21 +1,33 @@
 """Loading documents: find the files, read their text exactly, name and fingerprint them.
 
-A document's ``text`` is the file's content as Python's ``open(path).read()`` returns it, so a
-citation's ``start:end`` indexes the file as a user would read it. Only plain text and
-Markdown are read here; richer formats are left to the UI's upload path.
+A document's ``text`` is the file's content as ``open(path, encoding=doc.encoding).read()``
+returns it (UTF-8 for most files; UTF-16 and Windows-1252/Latin-1 are recognised, see
+``charsets``), so a citation's ``start:end`` indexes the file as a user would read it.
+
+What is skipped, with the reason: files over ``MAX_BYTES`` (checked before reading, so a huge
+file costs nothing), empty or wordless files, binary files, and, inside a folder, symbolic
+links that lead outside it, loop, or point at folders. Files named explicitly are read
+wherever they are. Only plain text and Markdown are read here; richer formats are left to
+the UI's upload path.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .charsets import decode
 from .errors import DocumentError
 
 SUFFIXES = (".txt", ".md")
+# A news article is a few KB; 10 MB is about a thousand of them. Larger files are skipped
+# before they are read: splitting and embedding one would take many minutes.
+MAX_BYTES = 10 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -25,6 +37,7 @@ class Document:
     text: str
     title: str
     sha256: str
+    encoding: str = "utf-8"  # what open() needs to read ``text`` back from ``path``
 
 
 @dataclass(frozen=True)
@@ -36,13 +49,16 @@ class Skipped:
 def headline(text: str) -> str:
     """The first line when it reads as a headline (short, no closing period), else "".
 
+    Short in characters too: every chunk carries the title, and a first line of 30,000
+    Chinese characters (no spaces: one "word") must not become one.
+
     ``headline("Guards Refuse To Fight\\n\\nRussian guards...") -> "Guards Refuse To Fight"``
     """
     for line in text.splitlines():
         line = line.strip()
         if not line:
             continue
-        if len(line.split()) <= 20 and not re.search(r"[.!?…,;]$", line):
+        if len(line.split()) <= 20 and len(line) <= 200 and not re.search(r"[.!?…,;]$", line):
             return line
         return ""
     return ""
@@ -52,26 +68,33 @@ def fingerprint(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def load(path: Path) -> Document:
-    """Read one file; a file that is not UTF-8 text is a DocumentError naming it."""
+def load(path: Path, max_bytes: int = MAX_BYTES) -> Document:
+    """Read one file; one that is too big, empty or not text is a DocumentError naming it."""
     try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except UnicodeDecodeError:
-        raise DocumentError(
-            f"{path} is not UTF-8 text; convert it to UTF-8 and index again.") from None
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise DocumentError(
+                f"{path} is {size / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB. "
+                f"Split it into smaller files.")
+        data = path.read_bytes()
     except OSError as e:
         raise DocumentError(f"Cannot read {path}: {e.strerror or e}.") from None
-    if "\x00" in text:
-        raise DocumentError(f"{path} looks binary (it contains NUL bytes); it was not indexed.")
+    try:
+        decoded = decode(data)
+    except DocumentError as e:
+        raise DocumentError(f"{path} was not indexed: {e}.") from None
+    text = decoded.text
     if not text.strip():
         raise DocumentError(f"{path} is empty; there is nothing to index.")
+    if not any(ch.isalnum() for ch in text):
+        raise DocumentError(f"{path} has no words in it; there is nothing to index.")
     return Document(
         source=path.name,
         path=str(path.resolve()),
         text=text,
         title=headline(text),
         sha256=fingerprint(text),
+        encoding=decoded.encoding,
     )
 
 
@@ -81,19 +104,63 @@ def find(paths: Iterable[Path]) -> tuple[list[Path], list[Skipped]]:
     skipped: list[Skipped] = []
     for path in paths:
         if path.is_dir():
-            for p in sorted(path.rglob("*")):
-                rel = p.relative_to(path)
-                if any(part.startswith(".") for part in rel.parts) or not p.is_file():
-                    continue
-                if p.suffix.lower() in SUFFIXES:
-                    found.append(p)
-                else:
-                    skipped.append(Skipped(str(p), f"not a {'/'.join(SUFFIXES)} file"))
+            _walk(path, found, skipped)
         elif path.is_file():
             found.append(path)
+        elif path.is_symlink():
+            skipped.append(Skipped(str(path), _broken_link(path)))
+        elif path.exists():
+            skipped.append(Skipped(str(path), "not a regular file"))
         else:
             skipped.append(Skipped(str(path), "no such file or folder"))
     return found, skipped
+
+
+def _walk(folder: Path, found: list[Path], skipped: list[Skipped]) -> None:
+    """The text files under ``folder``; links are followed only to files inside it."""
+    root = folder.resolve()
+    for dirpath, dirnames, filenames in os.walk(folder):  # linked folders are not entered
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        here = Path(dirpath)
+        for name in sorted(filenames + [d for d in dirnames if (here / d).is_symlink()]):
+            if name.startswith("."):
+                continue
+            p = here / name
+            if p.is_symlink():
+                reason = _link_problem(p, root)
+                if reason:
+                    skipped.append(Skipped(str(p), reason))
+                    continue
+            if p.suffix.lower() not in SUFFIXES:
+                skipped.append(Skipped(str(p), f"not a {'/'.join(SUFFIXES)} file"))
+            elif p.is_file():
+                found.append(p)
+            else:  # a pipe or device: reading it could block forever
+                skipped.append(Skipped(str(p), "not a regular file"))
+
+
+def _link_problem(link: Path, root: Path) -> str:
+    """Why a symbolic link inside ``root`` is not followed ("" when it may be)."""
+    try:
+        target = link.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return _broken_link(link)
+    if target.is_dir():
+        return "a link to a folder; linked folders are not followed"
+    if not target.is_relative_to(root):
+        return f"a link to {target}, outside {root}; name that file itself to index it"
+    return ""
+
+
+def _broken_link(link: Path) -> str:
+    try:
+        link.resolve(strict=True)
+    except RuntimeError:
+        return "a symbolic link loop"
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            return "a symbolic link loop"
+    return "a symbolic link to nothing"
 
 
 def load_all(paths: Iterable[Path]) -> tuple[list[Document], list[Skipped]]:

@@ -23,6 +23,9 @@ class Embedder(Protocol):
 
 _lock = threading.Lock()
 _models: dict[str, Any] = {}
+# One encode at a time: the fast tokenizer inside raises "Already borrowed" when two threads
+# use it at once (an upload being embedded while a question is asked).
+_encoding = threading.Lock()
 
 
 def _load_minilm() -> Any:
@@ -56,13 +59,14 @@ class MiniLMEmbedder:
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         if not texts:
             return []
-        vectors = self._model.encode(
-            list(texts),
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
+        with _encoding:
+            vectors = self._model.encode(
+                list(texts),
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
         return [list(map(float, v)) for v in vectors]
 
 

@@ -7,36 +7,56 @@ Layout of an index folder::
       chroma/         the persistent Chroma store (vectors, chunk text, metadata), unless
                       QA_CHROMA_URL puts them on a Chroma server (see vectorstore.py)
       docs/<sha>.txt  the exact text each document had when indexed (offsets point into it)
-      .lock           held while a process writes
+      .lock           held while a process writes (``locking.writer``)
 
 Updating is idempotent: a document whose sha256 is in the manifest is skipped, a changed one
-has its chunks replaced, and one whose file is gone loses its chunks. Chunk ids are derived
-from (file name, content hash, position), and the manifest is written last, atomically; any
-chunk in Chroma that the manifest does not list is deleted at the next update, so a killed
-run is repaired by the next one. Left out: file formats other than text/Markdown.
+has its chunks replaced, one whose file is gone (or now skipped) loses its chunks, and a text
+already indexed under another name is not indexed twice.
+
+Crash safety: the manifest is the commit record. Chunk ids are derived from (file name,
+content hash, position), so a rerun writes the same ids; a document enters the manifest only
+after all its chunks are in Chroma, and the manifest is replaced atomically (written to a
+temporary file, synced, renamed) at the end of a run and every few seconds during a long one.
+Each update first re-reads the manifest and checks it against the vector store: a listed
+document with chunks missing (a killed run, a Chroma server reset or replaced, a damaged
+store rebuilt empty) has them re-added from its text kept in ``docs/``, a missing
+``docs/<sha>.txt`` is written again, and any chunk the manifest does not list is deleted. So
+a run killed at any point leaves a state the next run turns into exactly what a clean run
+makes. The embedded store gets two more repairs, as it lives and dies with the writer: after
+an interrupted write its collection is rebuilt from its own records, and a store too damaged
+to open is rebuilt from the documents by the next writer (it holds nothing that is not
+derived from them). A Chroma server is another process, never damaged by a writer's death;
+one that cannot be read is a ``StoreError`` naming it. Left out: file formats other than
+text/Markdown.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
+import logging
 import os
 import shutil
 import sys
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from . import vectorstore
-from .documents import Document, Skipped, load_all
+from .documents import Document, Skipped, fingerprint, headline, load, load_all
 from .embeddings import Embedder
-from .errors import IndexBusyError, IndexMismatchError, IndexMissingError
+from .errors import DocumentError, IndexMismatchError, IndexMissingError, StoreError
+from .locking import LOCK_FILE, writer
 from .settings import IndexSpec, Settings
 from .text import count_tokens
 
 MANIFEST = "manifest.json"
+WRITING = ".writing"  # there while a writer changes Chroma; a killed run leaves it behind
+CHECKPOINT_SECONDS = 5.0  # a long run commits what it has done this often
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -59,7 +79,9 @@ class Report:
     skipped: list[Skipped] = field(default_factory=list)
     chunks_written: int = 0
     repaired: int = 0  # stray chunks of an interrupted run that were deleted
-    restored: list[str] = field(default_factory=list)  # re-added: the vector store lacked them
+    # Listed and unchanged, but the vector store lacked chunks: re-added from the kept text.
+    restored: list[str] = field(default_factory=list)
+    recovered: bool = False  # the last write was interrupted (and is repaired now)
 
 
 class Index:
@@ -67,64 +89,108 @@ class Index:
 
     def __init__(self, root: Path, spec: IndexSpec, embedder: Embedder,
                  manifest: dict[str, Any], chroma_url: str = "", create: bool = True) -> None:
+        """``create`` opens for writing: a missing collection is made, and a damaged embedded
+        store is rebuilt. Reading needs the store to hold every chunk the manifest lists."""
         self.root = root
         self.spec = spec
         self.embedder = embedder
         self._manifest = manifest
         self.chroma_url = chroma_url  # "" keeps the vectors in root/chroma
-        self.collection = vectorstore.collection(root, chroma_url, manifest, create)
         self._texts: dict[str, str] = {}
+        self._client: Any = None
+        try:
+            self._open_store(create)
+        except StoreError:  # a server down, or a store lacking chunks: its message says why
+            self.close()
+            raise
+        except Exception as e:  # noqa: BLE001 - Chroma's errors have no common base class
+            self.close()
+            if chroma_url:  # nothing here to repair: the server's own store is at fault
+                raise StoreError(
+                    f"The Chroma server at {chroma_url} cannot read the collection of "
+                    f"{root}/ ({str(e)[:200]}). Check the server's log; if it was reset, "
+                    f"run: qa index") from None
+            damaged = IndexMissingError(
+                f"The index at {root}/ is damaged (its Chroma store cannot be read: "
+                f"{str(e)[:200]}). Run: qa index   (it rebuilds what is damaged)")
+            if not create:
+                raise damaged from None
+            # Everything in the store is derived from the documents: rebuild it from them
+            # (``update`` re-adds every listed document from the texts kept in docs/).
+            log.warning("The Chroma store in %s/ is damaged (%s); rebuilding it from the "
+                        "documents.", root, str(e)[:200])
+            shutil.rmtree(root / "chroma", ignore_errors=True)
+            try:
+                self._open_store(create)
+            except Exception:  # noqa: BLE001 - still unreadable after a fresh start
+                self.close()
+                raise damaged from None
         if not create:  # reading: the store must hold what the manifest lists
-            vectorstore.check(self.collection, manifest, root, chroma_url)
+            try:
+                vectorstore.check(self.collection, manifest, root, chroma_url)
+            except StoreError:
+                self.close()
+                raise
+
+    def close(self) -> None:
+        """Let go of the Chroma store (the next ``open`` in this process reads it afresh)."""
+        client = getattr(self, "_client", None)
+        if client is not None:
+            with contextlib.suppress(Exception):  # closing what failed to open
+                client.close()
+            self._client = None
+
+    def _open_store(self, create: bool = True) -> None:
+        old, self._client = self._client, vectorstore.client(self.root, self.chroma_url)
+        if old is not None:  # after the new one: an embedded store stays open in between
+            with contextlib.suppress(Exception):
+                old.close()
+        self.collection = vectorstore.collection(self._client, self.root, self.chroma_url,
+                                                 self._manifest, create)
+        self.collection.count()  # reads the vector segment: a damaged one fails here
 
     # --- opening ------------------------------------------------------------------------
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder, create: bool = False) -> Index:
-        """Open ``settings.index_dir``; with ``create``, make an empty one if there is none."""
+        """Open ``settings.index_dir``; with ``create`` (a writer), make an empty one if there
+        is none and rebuild a damaged Chroma store."""
         root = Path(settings.index_dir)
         spec = replace(settings.spec, embed_model=embedder.name)
-        manifest_path = root / MANIFEST
-        if not manifest_path.exists():
-            if not create:
+        if not create:
+            manifest = read_manifest(root, spec)
+            if manifest is None:
                 raise IndexMissingError(f"No index at {root}/. Run: qa index")
-            root.mkdir(parents=True, exist_ok=True)
-            manifest: dict[str, Any] = {"spec": spec.to_dict(), "documents": {},
-                                        "collection": vectorstore.new_collection_name()}
-        else:
-            try:
-                manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-                stored = manifest["spec"]
-                manifest["documents"]  # noqa: B018 - presence check
-            except (OSError, ValueError, KeyError, TypeError):
-                raise IndexMissingError(
-                    f"The index at {root}/ is unreadable ({MANIFEST} is damaged). "
-                    f"Rebuild it: qa index --rebuild"
-                ) from None
-            if stored != spec.to_dict():
-                diff = ", ".join(
-                    f"{k}: index has {stored.get(k)!r}, settings ask for {v!r}"
-                    for k, v in spec.to_dict().items()
-                    if stored.get(k) != v
-                )
-                raise IndexMismatchError(
-                    f"The index at {root}/ was built with other settings ({diff}). "
-                    f"Use the settings it was built with, or rebuild it: qa index --rebuild"
-                )
-        return cls(root, spec, embedder, manifest, settings.chroma_url, create)
+            return cls(root, spec, embedder, manifest, settings.chroma_url, create=False)
+        with writer(root):
+            manifest = read_manifest(root, spec) or {
+                "spec": spec.to_dict(), "documents": {},
+                "collection": vectorstore.new_collection_name()}
+            return cls(root, spec, embedder, manifest, settings.chroma_url, create=True)
 
     @staticmethod
     def remove(root: Path, chroma_url: str = "") -> None:
-        """Delete an index folder (for ``--rebuild``), and its collection on a Chroma server;
-        refuses a folder that is not an index."""
+        """Empty an index folder (for ``--rebuild``) and drop its collection on a Chroma
+        server; refuses a folder that is not an index. The lock file stays: a writer holding
+        it keeps holding the one others will try."""
         if not root.exists():
             return
         if not (root / MANIFEST).exists() and not (root / "chroma").exists():
             raise IndexMissingError(f"{root}/ does not look like an index; not deleting it.")
-        with contextlib.suppress(OSError, ValueError):
-            manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
-            vectorstore.drop(root, chroma_url, manifest)
-        shutil.rmtree(root)
+        with writer(root):
+            # The server's collection before the manifest that names it: a run killed in
+            # between leaves an index lacking its chunks (qa index says so), not an orphan.
+            with contextlib.suppress(OSError, ValueError):
+                manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+                vectorstore.drop(root, chroma_url, manifest)
+            (root / MANIFEST).unlink(missing_ok=True)  # first: what is left is no index
+            for p in root.iterdir():
+                if p.name == LOCK_FILE:
+                    continue
+                if p.is_dir() and not p.is_symlink():
+                    shutil.rmtree(p)
+                else:
+                    p.unlink()
 
     # --- reading ------------------------------------------------------------------------
 
@@ -138,16 +204,34 @@ class Index:
     def text(self, source: str) -> str:
         """The exact text ``source`` had when indexed; citation offsets index into it."""
         if source not in self._texts:
-            sha = self._manifest["documents"][source]["sha256"]
-            with open(self.root / "docs" / f"{sha}.txt", encoding="utf-8", newline="") as f:
-                self._texts[source] = f.read()
+            entry = self._manifest["documents"][source]
+            sha = entry["sha256"]
+            try:
+                with open(self.root / "docs" / f"{sha}.txt", encoding="utf-8",
+                          newline="") as f:
+                    self._texts[source] = f.read()
+            except OSError:
+                self._texts[source] = self._original_text(source, entry["path"], sha)
         return self._texts[source]
+
+    def _original_text(self, source: str, path: str, sha: str) -> str:
+        """The document's own file, when it still holds the indexed text."""
+        try:
+            doc = load(Path(path))
+        except DocumentError:
+            doc = None
+        if doc is None or doc.sha256 != sha:
+            raise IndexMissingError(
+                f"The stored text of {source} is missing from {self.root}/docs/ and its file "
+                f"has changed. Run: qa index   (it indexes the file as it now is)")
+        return doc.text
 
     def chunks(self) -> list[dict[str, Any]]:
         """Every chunk the manifest lists as ``{"id", "text", "source", "title", "start",
-        "end"}`` (another writer's chunks on a shared server are not ours to cite)."""
+        "end"}`` (strays of a killed run, or anything else in the collection, are not ours to
+        cite)."""
         got = self.collection.get(include=["documents", "metadatas"])
-        listed = {i for d in self._manifest["documents"].values() for i in d["ids"]}
+        listed = self._listed()
         out = []
         for id_, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
             if id_ not in listed:
@@ -167,126 +251,245 @@ class Index:
             "store": self.chroma_url or str(self.root / "chroma"),
             "spec": self.spec.to_dict(),
             "per_document": {
-                name: {"chunks": len(d["ids"]), "title": d["title"], "path": d["path"]}
+                name: {"chunks": len(d["ids"]), "title": d["title"], "path": d["path"],
+                       "encoding": d.get("encoding", "utf-8")}
                 for name, d in sorted(docs.items())
             },
         }
 
     # --- writing ------------------------------------------------------------------------
 
-    @contextlib.contextmanager
-    def _locked(self) -> Iterator[None]:
-        self.root.mkdir(parents=True, exist_ok=True)
-        with open(self.root / ".lock", "w") as lock:
-            try:
-                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise IndexBusyError(
-                    f"Another process is updating the index at {self.root}/. "
-                    f"Wait for it to finish, then try again."
-                ) from None
-            try:
-                yield
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
-
-    def update(self, paths: Iterable[Path], progress: bool = False,
-               prune: bool = True) -> Report:
+    def update(self, paths: Iterable[Path], progress: bool = False, prune: bool = True,
+               vectors: Mapping[str, Sequence[float]] | None = None) -> Report:
         """Bring the index in line with the files under ``paths``.
 
-        With ``prune``, documents whose file no longer exists are removed too.
+        With ``prune``, documents whose file no longer exists (or is now skipped) are removed
+        too. ``vectors`` (chunk text -> vector, from ``prepare``) spares embedding again.
         """
         docs, skipped = load_all(paths)
         report = Report(skipped=skipped)
-        with self._locked():
-            report.restored = self._restore(progress)
+        with self._writing() as report.recovered:
             known = self._manifest["documents"]
-            todo = []
-            for doc in docs:
-                old = known.get(doc.source)
-                if old and old["sha256"] == doc.sha256:
-                    report.unchanged.append(doc.source)
-                    if old["path"] != doc.path:
-                        old["path"] = doc.path
-                    continue
-                (report.updated if old else report.added).append(doc.source)
-                todo.append(doc)
+            present = self._ids()
             if prune:
-                for name, d in list(known.items()):
-                    if not Path(d["path"]).exists() and name not in {x.source for x in docs}:
-                        report.removed.append(name)
-            for name in report.removed + [d.source for d in todo if d.source in known]:
+                loaded = {d.source for d in docs}
+                dropped = {_resolved(s.path) for s in skipped}
+                report.removed = [name for name, d in known.items() if name not in loaded and (
+                    d["path"] in dropped or not Path(d["path"]).exists())]
+            for name in report.removed:
                 self._delete_source(name)
-                known.pop(name, None)
+                known.pop(name)
+            todo = self._plan(docs, known, report)
             for doc in todo:
-                ids = self._add(doc, progress)
-                known[doc.source] = {"path": doc.path, "title": doc.title,
-                                     "sha256": doc.sha256, "ids": ids}
+                if doc.source in known:  # changed: out of the manifest before its chunks go
+                    known.pop(doc.source)
+                    self._delete_source(doc.source)
+            self._write_manifest()
+            report.restored = self._restore(present, progress)
+            committed = time.monotonic()
+            for doc in todo:
+                try:
+                    ids = self._add(doc, progress, present, vectors or {})
+                except DocumentError as e:
+                    report.skipped.append(Skipped(doc.path, str(e)))
+                    continue
+                known[doc.source] = {"path": doc.path, "title": doc.title, "sha256": doc.sha256,
+                                     "encoding": doc.encoding, "ids": ids}
                 report.chunks_written += len(ids)
+                if time.monotonic() - committed > CHECKPOINT_SECONDS:
+                    self._write_manifest()
+                    committed = time.monotonic()
             self._write_manifest()
             report.repaired = self._delete_strays()
             self._gc_texts()
         return report
 
+    def _plan(self, docs: list[Document], known: dict[str, Any],
+              report: Report) -> list[Document]:
+        """The documents to (re-)embed; the rest are reported unchanged or skipped as twins.
+
+        A text under several names is indexed once, under the path that sorts first, whatever
+        order the files arrived in, so an update ends where a clean run would.
+        """
+        here = {d.source for d in docs}
+        first: dict[str, tuple[str, str]] = {}  # sha256 -> (path, file name) indexed for it
+        candidates = [(d["sha256"], d["path"], name) for name, d in known.items()
+                      if name not in here] + [(d.sha256, d.path, d.source) for d in docs]
+        for sha, path, name in candidates:
+            if sha not in first or (path, name) < first[sha]:
+                first[sha] = (path, name)
+        for name, d in list(known.items()):
+            if name not in here and first[d["sha256"]][1] != name:
+                report.removed.append(name)  # a file of this run with its text sorts first
+                self._delete_source(name)
+                known.pop(name)
+        todo = []
+        for doc in docs:
+            old: dict[str, Any] | None = known.get(doc.source)
+            twin = first[doc.sha256][1]
+            if twin != doc.source:
+                report.skipped.append(Skipped(doc.path, f"the same text as {twin}, which is "
+                                                        f"indexed; it is not indexed twice"))
+                if old is not None:
+                    report.removed.append(doc.source)
+                    self._delete_source(doc.source)
+                    known.pop(doc.source)
+                continue
+            if old is not None and old["sha256"] == doc.sha256:
+                report.unchanged.append(doc.source)  # its chunks, if lost, are restored
+                old["path"] = doc.path
+                old.setdefault("encoding", doc.encoding)
+                self._keep_text(doc)
+                continue
+            (report.updated if old else report.added).append(doc.source)
+            todo.append(doc)
+        return todo
+
+    def _restore(self, present: set[str], progress: bool = False) -> list[str]:
+        """Re-add the chunks the vector store lacks of documents the manifest lists (a Chroma
+        server reset or replaced, a damaged store rebuilt empty, a write cut short) from the
+        texts kept in ``docs/``, whether or not their files are part of this run; the same
+        text gives the same chunk ids, so the manifest stays as it is."""
+        restored = []
+        for name, d in sorted(self._manifest["documents"].items()):
+            if present.issuperset(d["ids"]):
+                continue
+            try:
+                text = self.text(name)
+            except IndexMissingError:
+                raise IndexMissingError(
+                    f"{vectorstore.describe(self.root, self.chroma_url)} lacks the chunks of "
+                    f"{name}, and its text is missing from {self.root}/docs/ too (and its file "
+                    f"has changed). Rebuild the index: qa index --rebuild") from None
+            doc = Document(name, d["path"], text, d["title"], d["sha256"],
+                           d.get("encoding", "utf-8"))
+            d["ids"] = self._add(doc, progress, present, {})
+            restored.append(name)
+        return restored
+
     def remove_document(self, source: str) -> bool:
-        with self._locked():
+        with self._writing():
             if source not in self._manifest["documents"]:
                 return False
-            self._delete_source(source)
             self._manifest["documents"].pop(source)
-            self._write_manifest()
+            self._write_manifest()  # first: a run killed now leaves strays, cleaned next time
+            self._delete_source(source)
             self._gc_texts()
             return True
 
-    def _restore(self, progress: bool = False) -> list[str]:
-        """Re-add the chunks of documents the vector store lacks (a Chroma server reset or
-        replaced) from the texts kept in ``docs/``; the same text gives the same chunk ids."""
-        lost = vectorstore.lost(self.collection, self._manifest)
-        for name in lost:
-            d = self._manifest["documents"][name]
-            self._delete_source(name)
-            try:
-                text = self.text(name)
-            except OSError:
-                raise IndexMissingError(
-                    f"{vectorstore.describe(self.root, self.chroma_url)} lacks the chunks of "
-                    f"{name}, and its text is missing from {self.root}/docs/ too. Rebuild the "
-                    f"index: qa index --rebuild") from None
-            doc = Document(name, d["path"], text, d["title"], d["sha256"])
-            d["ids"] = self._add(doc, progress)
-        return list(lost)
+    def prepare(self, text: str, progress: bool = False) -> dict[str, list[float]]:
+        """Vectors for the chunks ``text`` will be split into (chunk text -> vector), without
+        the lock or any write: ``update(..., vectors=...)`` then only writes them."""
+        doc = Document("prepared", "", text, headline(text), fingerprint(text))
+        texts = [n.get_content() for n in split(doc, self.spec)]
+        # Small batches: a question waiting for the embedder waits for one batch at most.
+        return dict(zip(texts, self._embed(texts, "embedding", progress, batch=16),
+                        strict=True))
 
-    def _add(self, doc: Document, progress: bool) -> list[str]:
-        nodes = split(doc, self.spec)
-        docs_dir = self.root / "docs"
-        docs_dir.mkdir(exist_ok=True)
-        tmp = docs_dir / f".{doc.sha256}.tmp"
-        with open(tmp, "w", encoding="utf-8", newline="") as f:
-            f.write(doc.text)
-        os.replace(tmp, docs_dir / f"{doc.sha256}.txt")
-        texts = [n.get_content() for n in nodes]
+    def _embed(self, texts: list[str], desc: str, progress: bool,
+               batch: int = 64) -> list[list[float]]:
         vectors: list[list[float]] = []
-        batch = 64
-        bar = _progress(len(texts), f"embedding {doc.source}", progress)
+        bar = _progress(len(texts), desc, progress)
         for i in range(0, len(texts), batch):
             vectors.extend(self.embedder.embed(texts[i : i + batch]))
             bar.update(len(texts[i : i + batch]))
         bar.close()
-        for node, vector in zip(nodes, vectors, strict=True):
-            node.embedding = vector
+        return vectors
+
+    def _add(self, doc: Document, progress: bool, present: set[str],
+             vectors: Mapping[str, Sequence[float]]) -> list[str]:
+        nodes = split(doc, self.spec)
+        self._keep_text(doc)
+        texts = [n.get_content() for n in nodes]
+        missing = [t for t in dict.fromkeys(texts) if t not in vectors]
+        fresh = dict(zip(missing, self._embed(missing, f"embedding {doc.source}", progress),
+                         strict=True))
+        for node, text in zip(nodes, texts, strict=True):
+            node.embedding = list(fresh[text] if text in fresh else vectors[text])
+        ids = [n.node_id for n in nodes]
+        leftover = [i for i in ids if i in present]  # written by a run killed before commit
+        if leftover:
+            self.collection.delete(ids=leftover)
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
         ChromaVectorStore(chroma_collection=self.collection).add(nodes)
-        return [n.node_id for n in nodes]
+        return ids
+
+    def _keep_text(self, doc: Document) -> None:
+        """Store ``doc``'s text as ``docs/<sha>.txt`` unless it is there already."""
+        docs_dir = self.root / "docs"
+        path = docs_dir / f"{doc.sha256}.txt"
+        if path.exists():
+            return
+        docs_dir.mkdir(exist_ok=True)
+        tmp = docs_dir / f".{doc.sha256}.tmp"
+        with open(tmp, "w", encoding="utf-8", newline="") as f:
+            f.write(doc.text)
+        os.replace(tmp, path)
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[bool]:
+        """Hold the write lock over the manifest as last committed; yields whether an earlier
+        write was interrupted (and, for the embedded store, the collection rebuilt from its
+        own records before this one; a server's store did not die with the writer)."""
+        with writer(self.root):
+            self._reload()  # another writer may have committed since this index was opened
+            marker = self.root / WRITING
+            interrupted = marker.exists()
+            if interrupted and not self.chroma_url:
+                self._rebuild_store()
+            marker.touch()
+            yield interrupted
+            marker.unlink()  # only on success: after an exception, the next writer checks
+
+    def _rebuild_store(self) -> None:
+        """Rebuild the Chroma collection from its own records, keeping the chunks the manifest
+        lists (no re-embedding). After a killed write, Chroma's vector segment can miss a
+        vector its records still hold (seen once in 30 kills), so it is not trusted as is."""
+        listed = self._listed()
+        records: list[tuple[str, Any, str, Any]] = []
+        try:
+            for offset in range(0, self.collection.count(), 1000):
+                got = self.collection.get(include=["embeddings", "documents", "metadatas"],
+                                          limit=1000, offset=offset)
+                records += [r for r in zip(got["ids"], got["embeddings"], got["documents"],
+                                           got["metadatas"], strict=True) if r[0] in listed]
+        except Exception as e:  # noqa: BLE001 - unreadable: every document is embedded again
+            log.warning("The vector store in %s/ is unreadable (%s); re-embedding.",
+                        self.root, str(e)[:200])
+            records = []
+        self._client.delete_collection(self.collection.name)
+        self._open_store()
+        for i in range(0, len(records), 1000):
+            ids, vectors, texts, metas = zip(*records[i : i + 1000], strict=True)
+            self.collection.add(ids=list(ids), embeddings=[list(v) for v in vectors],
+                                documents=list(texts), metadatas=list(metas))
+
+    def _reload(self) -> None:
+        manifest = read_manifest(self.root, self.spec)
+        if manifest is None:
+            return
+        if "collection" not in manifest and "collection" in self._manifest:
+            # An index from before servers, named when it met one: keep that name.
+            manifest["collection"] = self._manifest["collection"]
+        self._manifest = manifest
+        self._texts.clear()
+        if vectorstore.collection_name(manifest, self.chroma_url) != self.collection.name:
+            self._open_store()  # another writer rebuilt it into a new collection
+
+    def _listed(self) -> set[str]:
+        """The chunk ids the manifest lists."""
+        return {i for d in self._manifest["documents"].values() for i in d["ids"]}
+
+    def _ids(self) -> set[str]:
+        return set(self.collection.get(include=[])["ids"])
 
     def _delete_source(self, source: str) -> None:
         self.collection.delete(where={"source": source})
         self._texts.pop(source, None)
 
     def _delete_strays(self) -> int:
-        expected = {i for d in self._manifest["documents"].values() for i in d["ids"]}
-        present = set(self.collection.get(include=[])["ids"])
-        strays = sorted(present - expected)
+        strays = sorted(self._ids() - self._listed())
         for i in range(0, len(strays), 1000):
             self.collection.delete(ids=strays[i : i + 1000])
         return len(strays)
@@ -301,8 +504,50 @@ class Index:
 
     def _write_manifest(self) -> None:
         tmp = self.root / f".{MANIFEST}.tmp"
-        tmp.write_text(json.dumps(self._manifest, indent=1, sort_keys=True), encoding="utf-8")
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(json.dumps(self._manifest, indent=1, sort_keys=True))
+            f.flush()
+            os.fsync(f.fileno())  # the rename must not reach the disk before the data
         os.replace(tmp, self.root / MANIFEST)
+
+
+def read_manifest(root: Path, spec: IndexSpec) -> dict[str, Any] | None:
+    """The manifest of the index at ``root`` (None when there is none); an error when it is
+    damaged or was written with other settings than ``spec``."""
+    path = root / MANIFEST
+    if not path.exists():
+        return None
+    try:
+        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        stored = manifest["spec"]
+        documents = manifest["documents"]
+        if not isinstance(stored, dict) or not isinstance(documents, dict):
+            raise TypeError
+        for d in documents.values():
+            d["path"], d["title"], d["sha256"], d["ids"]  # noqa: B018 - presence check
+    except (OSError, ValueError, KeyError, TypeError):
+        raise IndexMissingError(
+            f"The index at {root}/ is unreadable ({MANIFEST} is damaged). "
+            f"Rebuild it: qa index --rebuild"
+        ) from None
+    if stored != spec.to_dict():
+        diff = ", ".join(
+            f"{k}: index has {stored.get(k)!r}, settings ask for {v!r}"
+            for k, v in spec.to_dict().items()
+            if stored.get(k) != v
+        )
+        raise IndexMismatchError(
+            f"The index at {root}/ was built with other settings ({diff}). "
+            f"Use the settings it was built with, or rebuild it: qa index --rebuild"
+        )
+    return manifest
+
+
+def _resolved(path: str) -> str:
+    try:
+        return str(Path(path).resolve())
+    except (OSError, RuntimeError):  # a symbolic link loop
+        return path
 
 
 def split(doc: Document, spec: IndexSpec) -> list[Any]:
@@ -335,8 +580,9 @@ def split(doc: Document, spec: IndexSpec) -> list[Any]:
         start = doc.text.find(chunk, cursor)
         if start < 0:
             start = doc.text.find(chunk)
-        if start < 0:
-            raise AssertionError(f"chunk of {doc.source} not found in its text")
+        if start < 0:  # never seen; one odd document must not stop a whole run
+            raise DocumentError(f"{doc.path} could not be split into passages with exact "
+                                f"spans; it was not indexed.")
         end = start + len(chunk)
         cursor = start + 1
         node.start_char_idx, node.end_char_idx = start, end  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ in-process. Nothing here downloads anything.
 from __future__ import annotations
 
 import contextlib
+import http.client
 import importlib.util
 import json
 import threading
@@ -23,7 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
-from .errors import ModelError
+from .errors import ConfigError, ModelError
 from .settings import Settings
 
 BUNDLED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -98,6 +99,9 @@ class OpenAIServerGenerator:
 
     def __init__(self, base_url: str, model: str = "local", api_key: str = "",
                  timeout: float = 120.0, seed: int = 0) -> None:
+        if not base_url.startswith(("http://", "https://")):
+            raise ConfigError(f"QA_LLM_BASE_URL must start with http:// or https://, e.g. "
+                              f"http://127.0.0.1:8080/v1. Currently, it is {base_url!r}.")
         self.base_url = base_url.rstrip("/")
         self.name = f"{model} @ {self.base_url}"
         self.model = model
@@ -120,18 +124,24 @@ class OpenAIServerGenerator:
         try:
             response = urllib.request.urlopen(request, timeout=self.timeout)
         except urllib.error.HTTPError as e:  # it answered, and said no
-            said = e.read(2000).decode("utf-8", "replace").strip()
+            said = ""
+            with contextlib.suppress(OSError, http.client.HTTPException):  # a body cut short
+                said = e.read(2000).decode("utf-8", "replace").strip()
             with contextlib.suppress(ValueError, TypeError, KeyError):
                 said = str(json.loads(said)["error"]["message"])  # OpenAI's error shape
             raise ModelError(f"The model server at {self.base_url} refused the request (HTTP "
                              f"{e.code}: {said or e.reason}). Check QA_LLM_MODEL and "
                              f"QA_LLM_API_KEY.") from None
-        except (urllib.error.URLError, OSError) as e:
+        except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as e:
             reason = getattr(e, "reason", e)
             raise ModelError(f"Cannot reach the model server at {self.base_url} ({reason}). "
                              f"Start it, or unset QA_LLM_BASE_URL to use the bundled model.")\
                 from None
         with response:
+            yield from self._pieces(response)
+
+    def _pieces(self, response: Any) -> Iterator[str]:
+        try:
             for raw in response:
                 line = raw.decode("utf-8", "replace").strip()
                 if not line.startswith("data:"):
@@ -140,11 +150,14 @@ class OpenAIServerGenerator:
                 if data == "[DONE]":
                     break
                 try:
-                    delta = json.loads(data)["choices"][0].get("delta", {})
-                except (ValueError, KeyError, IndexError):
-                    continue
-                if delta.get("content"):
-                    yield delta["content"]
+                    content = json.loads(data)["choices"][0].get("delta", {}).get("content")
+                except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+                    continue  # not the shape we know: skip it rather than fail the answer
+                if content and isinstance(content, str):
+                    yield content
+        except (OSError, http.client.HTTPException) as e:
+            raise ModelError(f"The model server at {self.base_url} stopped in the middle of a "
+                             f"reply ({e}). Try again, or check the server's log.") from None
 
 
 def from_settings(settings: Settings) -> Generator:

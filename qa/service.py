@@ -3,7 +3,9 @@
 Every use of the model and every write to the index goes through one lock, taken by a worker
 thread, so llama.cpp is never entered from two threads and no question is answered from a
 half-updated index. A caller that stops reading a stream (a closed browser tab) cannot leave
-the lock held: the worker finishes the answer on its own and releases it.
+the lock held: the worker finishes the answer on its own and releases it. An upload is split
+and embedded (the slow part) before it takes the lock, so questions keep being answered while
+a document is being added; only writing it into the index waits for them.
 
 Uploads are checked and converted before anything is written (``uploads.convert``), stored
 into the corpus folder atomically, then indexed; when indexing fails the stored file is
@@ -30,7 +32,7 @@ from .conversation import Turn
 from .errors import DocumentError, QAError
 from .index import Index
 from .types import Answer
-from .uploads import MAX_BYTES, check, convert, store
+from .uploads import MAX_BYTES, Upload, check, convert, store
 
 log = logging.getLogger(__name__)
 
@@ -153,17 +155,20 @@ class Service:
     def _add_one(self, path: Path, progress: Progress | None, done: float) -> Added:
         check(path.name, path.stat().st_size, self.max_bytes)  # before reading a huge file
         upload = convert(path.name, path.read_bytes(), self.max_bytes)
+        with self._lock:
+            twin = self._twin(upload)
+        if twin:
+            return twin
         if progress:
             progress(done, f"Indexing {path.name}")
+        vectors = self.index.prepare(upload.text, progress=progress is not None)  # unlocked
         with self._lock:
-            known = self.index.documents
-            for doc in known.values():
-                if doc.sha256 == upload.sha256:
-                    return Added(upload.original, None, 0, f"{upload.original} was not added: "
-                                 f"the same text is already indexed as {doc.source}.")
-            stored = store(self.corpus_dir, upload, taken=set(known))
+            twin = self._twin(upload)  # the same text may have arrived meanwhile
+            if twin:
+                return twin
+            stored = store(self.corpus_dir, upload, taken=set(self.index.documents))
             try:
-                report = self.index.update([stored], progress=progress is not None, prune=False)
+                report = self.index.update([stored], prune=False, vectors=vectors)
                 if report.skipped:
                     raise DocumentError(f"{upload.original} was not added: "
                                         f"{report.skipped[0].reason}")
@@ -177,6 +182,14 @@ class Service:
         passages = f"{chunks} passage{'s' if chunks != 1 else ''}"
         return Added(upload.original, stored.name, chunks,
                      f"{upload.original} was added{renamed}: {passages}, searchable now.")
+
+    def _twin(self, upload: Upload) -> Added | None:
+        """A refusal when ``upload``'s text is indexed already (under any name)."""
+        for doc in self.index.documents.values():
+            if doc.sha256 == upload.sha256:
+                return Added(upload.original, None, 0, f"{upload.original} was not added: "
+                             f"the same text is already indexed as {doc.source}.")
+        return None
 
     def remove(self, source: str) -> str:
         """Take ``source`` out of the index; its file (if in the corpus folder) is set aside."""

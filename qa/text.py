@@ -12,7 +12,9 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 WORD = re.compile(r"[A-Za-z0-9\u00C0-\u024F]+(?:[’'][A-Za-z]+)?")
-TOKEN = re.compile(r"\w+|[^\w\s]")
+# A CJK character counts as a token, and so does each 40 characters of a longer word, so text
+# without spaces (Chinese, a base64 blob) still splits into chunks of a bounded size.
+TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]|\w{1,40}|[^\w\s]")
 
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before

@@ -7,9 +7,10 @@ searched for sits, collapsed, under each answer; clicking an earlier answer brin
 sources back. **Documents**: the indexed articles, upload (.txt/.md/.html/.pdf) and removal.
 **Settings**: passages per question, the model (read-only), timings.
 
-Each browser session keeps its own conversation (``gr.State``); every event that touches the
-model or the index shares one concurrency slot, so requests queue instead of running
-llama.cpp from two threads (``service.Service`` enforces the same below Gradio). Errors
+Each browser session keeps its own conversation (``gr.State``); every event that uses the
+model shares one concurrency slot, so requests queue instead of running llama.cpp from two
+threads (``service.Service`` enforces the same below Gradio). Adding and removing documents
+have a slot of their own, so questions are answered while an upload is being embedded. Errors
 become messages in the chat, never tracebacks. Everything is served from this machine:
 analytics are off before Gradio is imported, and the theme uses Gradio's bundled fonts.
 
@@ -52,7 +53,8 @@ from gradio.components.chatbot import ExampleMessage  # noqa: E402
 
 log = logging.getLogger("qa.ui")
 
-ENGINE = "engine"  # the concurrency group of everything that uses the model or the index
+ENGINE = "engine"  # the concurrency group of everything that uses the model
+CORPUS = "corpus"  # adding and removing documents: one at a time, beside the questions
 # Gradio finds a progress bar by this default value; it follows tqdm (the index's embedding).
 PROGRESS = gr.Progress(track_tqdm=True)
 
@@ -358,9 +360,9 @@ def build(service: Service) -> gr.Blocks:
 
         listing = [table, choice, summary]
         files.upload(ui.add_files, [files], [status, *listing, files], api_name="add_documents",
-                     concurrency_id=ENGINE, concurrency_limit=1)
+                     concurrency_id=CORPUS, concurrency_limit=1)
         remove.click(ui.remove, [choice], [status, *listing], api_name="remove_document",
-                     concurrency_id=ENGINE, concurrency_limit=1,
+                     concurrency_id=CORPUS, concurrency_limit=1,
                      js="(s) => (s && confirm('Remove ' + s + ' from the index?')) ? s : null")
         docs_tab.select(ui.refresh, None, listing, **private)
         demo.load(ui.refresh, None, listing, **private)

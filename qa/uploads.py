@@ -7,7 +7,9 @@ sanitised name that cannot leave the folder, atomically, so a half-written file 
 indexed. Citations point at character spans of the stored text file, which is why an HTML or
 PDF upload is kept as the ``.txt`` extracted from it, not as the original.
 
-Left out: OCR of scanned PDFs, Office formats, guessing the encoding of non-UTF-8 text.
+Text is read as ``qa index`` reads files (``charsets.decode``: UTF-8, UTF-16, Windows-1252),
+and an HTML page's declared charset comes first. Left out: OCR of scanned PDFs, Office
+formats.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
+from .charsets import decode
 from .documents import fingerprint, headline
 from .errors import DocumentError
 
@@ -67,9 +70,6 @@ def convert(name: str, data: bytes, max_bytes: int = MAX_BYTES) -> Upload:
         text = html_text(_decode(shown, data, html_charset(data))) + "\n"
     else:
         text = _decode(shown, data)
-        if "\x00" in text:
-            raise DocumentError(f"{shown} was not added: it looks binary (it contains NUL "
-                                f"bytes), not like text.")
     text = _tidy(text)
     if not any(ch.isalnum() for ch in text):
         raise DocumentError(f"{shown} was not added: no readable text was found in it.")
@@ -128,17 +128,15 @@ def _mb(size: int) -> str:
 
 
 def _decode(shown: str, data: bytes, charset: str | None = None) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        charset = "utf-16"
-    for encoding in dict.fromkeys([charset, "utf-8-sig"]):
-        if not encoding:
-            continue
+    if charset and not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode(encoding)
+            return data.decode(charset)
         except (UnicodeDecodeError, LookupError):
-            continue
-    raise DocumentError(f"{shown} was not added: it is not UTF-8 text. Save it as UTF-8 and "
-                        f"upload it again.")
+            pass  # a page that lies about its charset: read it as any other text
+    try:
+        return decode(data).text
+    except DocumentError as e:
+        raise DocumentError(f"{shown} was not added: {e}.") from None
 
 
 def _tidy(text: str) -> str:

@@ -1,10 +1,10 @@
 """Where the vectors live: Chroma embedded in the index folder, or a Chroma server.
 
-``collection(root, url, manifest)`` opens the Chroma collection that holds an index's chunks:
-in ``<index>/chroma`` through ``chromadb.PersistentClient`` when ``url`` is empty, otherwise on
-the Chroma server at ``url`` (``QA_CHROMA_URL``) through ``chromadb.HttpClient``: one
-``chroma run`` or the front end of a distributed deployment, which speak the same API. Either
-way Chroma's telemetry is off.
+``collection(client(root, url), root, url, manifest)`` opens the Chroma collection that holds
+an index's chunks: in ``<index>/chroma`` through ``chromadb.PersistentClient`` when ``url`` is
+empty, otherwise on the Chroma server at ``url`` (``QA_CHROMA_URL``) through
+``chromadb.HttpClient``: one ``chroma run`` or the front end of a distributed deployment, which
+speak the same API. Either way Chroma's telemetry is off.
 
 Whichever store holds the vectors, the rest of the index stays in its folder: the manifest
 (what was indexed, with which settings, under which chunk ids) and the exact texts that
@@ -12,7 +12,7 @@ citations point into. So the two can disagree (a server reset or replaced, an in
 copied to another machine, ``QA_CHROMA_URL`` pointing somewhere else), and ``check`` compares
 them whenever an index is opened for reading: chunks the manifest lists but the store lacks
 are an error that names the fix, never a quietly smaller corpus. ``qa index`` is that fix:
-``Index.update`` re-adds what ``lost`` finds from the texts it kept.
+``Index.update`` re-adds the chunks the store lacks from the texts it kept.
 
 Each index keeps its chunks in a collection of its own, named in its manifest
 (``qa_chunks_<12 hex digits>``), so several index folders can share one server. Indexes made
@@ -88,11 +88,12 @@ def client(root: Path, url: str) -> Any:
         raise unreachable(url, e) from None
 
 
-def collection(root: Path, url: str, manifest: dict[str, Any], create: bool = True) -> Any:
-    """The collection holding this index's chunks; without ``create`` a missing one is a
-    ``StoreError`` when the manifest lists chunks (an empty index needs none)."""
+def collection(chroma: Any, root: Path, url: str, manifest: dict[str, Any],
+               create: bool = True) -> Any:
+    """The collection holding this index's chunks, through ``chroma`` (from ``client``);
+    without ``create`` a missing one is a ``StoreError`` when the manifest lists chunks (an
+    empty index needs none)."""
     name = collection_name(manifest, url)
-    chroma = client(root, url)
     from chromadb.errors import NotFoundError
 
     try:

@@ -23,7 +23,9 @@ class HashEmbedder:
         out = []
         for text in texts:
             v = [0.0] * self.dim
-            for term in content_terms(text):
+            # Text without Latin words (Chinese, emoji) hashes by its characters: a zero
+            # vector has no cosine, and Chroma's vector index slows to a crawl on them.
+            for term in content_terms(text) or list(text.strip()) or ["<empty>"]:
                 h = int(hashlib.md5(term.encode()).hexdigest(), 16)
                 v[h % self.dim] += 1.0 if (h >> 8) % 2 else -1.0
             norm = math.sqrt(sum(x * x for x in v)) or 1.0

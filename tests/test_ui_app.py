@@ -191,15 +191,15 @@ def test_client_uploads_a_document_and_it_is_answerable_at_once(server: Server,
     paper = tmp_path / "lighthouse.pdf"
     paper.write_bytes(pdf("Margaret OConnell kept the Ballycotton lighthouse for forty years.",
                           title="Lighthouse Keeper Retires"))
-    old = tmp_path / "old.txt"
-    old.write_bytes("Caf\xe9 society".encode("latin-1"))
+    old = tmp_path / "photo.txt"
+    old.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     before = sorted(p.name for p in server.corpus.iterdir())
     c = client(server)
     status, table, _choices, summary, _files = c.predict(
         [handle_file(str(p)) for p in (page, paper, old)], api_name="/add_documents")
     assert "harbour.html was added as harbour.txt" in status, status
     assert "lighthouse.pdf was added as lighthouse.txt" in status, status
-    assert "old.txt was not added: it is not UTF-8 text" in status, status
+    assert "photo.txt was not added: it looks binary" in status, status
     assert sorted(p.name for p in server.corpus.iterdir()) == sorted(
         [*before, "harbour.txt", "lighthouse.txt"])
     assert "Lighthouse Keeper Retires" in json.dumps(table) and summary.startswith("4 articles")

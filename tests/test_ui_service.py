@@ -129,11 +129,11 @@ def test_refused_and_duplicate_uploads_change_nothing(service: Service, corpus: 
     manifest = (settings.index_dir / MANIFEST).read_bytes()
     seed = (corpus / "002_75f925b16965c540.txt").read_bytes()
     results = service.add([upload(tmp_path, "slides.pptx", b"PK\x03\x04"),
-                           upload(tmp_path, "old.txt", "café".encode("latin-1")),
+                           upload(tmp_path, "photo.txt", b"\x89PNG\r\n\x1a\n\x00\x00"),
                            upload(tmp_path, "copy.txt", seed)])
     assert [r.ok for r in results] == [False, False, False]
     assert "only .txt, .md, .html, .pdf" in results[0].message
-    assert "not UTF-8" in results[1].message
+    assert "photo.txt was not added: it looks binary" in results[1].message
     assert "already indexed as 002_75f925b16965c540.txt" in results[2].message
     assert sorted(p.name for p in corpus.iterdir()) == files
     assert (settings.index_dir / MANIFEST).read_bytes() == manifest

@@ -21,6 +21,13 @@ def test_text_is_kept_exactly_but_for_newlines_and_a_bom() -> None:
     assert up.text == "Headline\n\nBody “quoted” – café.\n"
 
 
+def test_latin1_and_utf16_text_is_read_as_qa_index_reads_it() -> None:
+    assert convert("old.txt", "Café “noir” – 5 €\r\n".encode("cp1252")).text == \
+        "Café “noir” – 5 €\n"
+    assert convert("wide.txt", "Zürich\r\nline two".encode("utf-16")).text == \
+        "Zürich\nline two"
+
+
 def test_markdown_keeps_its_suffix() -> None:
     assert convert("Read me.md", b"# Title\n\nText.").name == "Read_me.md"
 
@@ -29,8 +36,8 @@ def test_markdown_keeps_its_suffix() -> None:
     ("report.docx", b"PK\x03\x04", "only .txt, .md, .html, .pdf files"),
     ("empty.txt", b"", "empty"),
     ("blank.txt", b"  \n\n ", "no readable text"),
-    ("latin1.txt", "café".encode("latin-1"), "not UTF-8"),
     ("binary.txt", b"abc\x00def", "binary"),
+    ("photo.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(1, 32)) * 4, "binary"),
     ("fake.pdf", b"<html>not a pdf</html>", "not a PDF"),
     ("broken.pdf", b"%PDF-1.4\n garbage", "not a readable PDF"),
 ])

@@ -1,6 +1,8 @@
 """The vectors on a real Chroma server (``chroma run``, QA_CHROMA_URL): index, answer, restart
 the server, answer again; a server that is down or was replaced is a clear error that
-``qa index`` repairs; retrieval and scores are exactly those of the embedded store."""
+``qa index`` repairs; a write cut short is repaired in the same collection (the embedded
+store's rebuild is not for servers), and ``--rebuild`` keeps the lock file while it drops
+the collection; retrieval and scores are exactly those of the embedded store."""
 
 from __future__ import annotations
 
@@ -91,6 +93,59 @@ def test_indexes_share_a_server_in_collections_of_their_own(server: Server,
     Index.remove(first.root, server.url)
     assert names - collections(server.url) == {first.collection.name}
     assert server_count(server.url, second.collection.name) == second.stats()["chunks"] > 0
+
+
+def test_a_write_cut_short_on_a_server_is_repaired_by_the_next_without_a_rebuild(
+        server: Server, corpus: Path) -> None:
+    """What a killed writer leaves (a stray chunk, a listed chunk missing, ``.writing``) is
+    put right by the next update, as in the embedded store, but from the kept texts into the
+    same collection: a server's store did not die with the writer, so it is not rebuilt."""
+    settings = Settings(index_dir=corpus.parent / "cut", chroma_url=server.url)
+    first = Index.open(settings, HashEmbedder(), create=True)
+    first.update([corpus])
+    clean = sorted(c["id"] for c in first.chunks())
+    source = sorted(first.documents)[0]
+    first.collection.delete(ids=[first.documents[source].ids[0]])
+    first.collection.add(ids=["ghost:0"], documents=["half-written"],
+                         embeddings=[[0.0] * 255 + [1.0]],
+                         metadatas=[{"source": "ghost.txt", "start": 0, "end": 1}])
+    (settings.index_dir / ".writing").touch()
+    with pytest.raises(StoreError, match="lacks 1 of the"):
+        Index.open(settings, HashEmbedder())
+
+    again = Index.open(settings, HashEmbedder(), create=True)
+    report = again.update([corpus])
+    assert report.recovered and report.restored == [source] and report.repaired == 1
+    assert report.chunks_written == 0 and again.collection.id == first.collection.id
+    assert sorted(c["id"] for c in again.chunks()) == clean
+    assert not (settings.index_dir / ".writing").exists()
+    Index.open(settings, HashEmbedder())  # consistent again
+
+    # --rebuild: the lock file stays (a writer may hold it), the collection goes.
+    Index.remove(settings.index_dir, server.url)
+    assert [p.name for p in settings.index_dir.iterdir()] == [".lock"]
+    assert first.collection.name not in collections(server.url)
+
+
+def test_an_index_from_before_servers_gets_a_collection_that_it_keeps(
+        server: Server, settings: Settings, corpus: Path) -> None:
+    """Its manifest names no collection; on a server it is given one, filled from the kept
+    texts, and the name is committed even though every write re-reads the manifest."""
+    Index.open(settings, HashEmbedder(), create=True).update([corpus])
+    manifest_path = settings.index_dir / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    del manifest["collection"]
+    manifest_path.write_text(json.dumps(manifest))
+    remote = settings.with_(chroma_url=server.url)
+    before = collections(server.url)
+    index = Index.open(remote, HashEmbedder(), create=True)
+    report = index.update([corpus])
+    assert sorted(report.restored) == sorted(index.documents)
+    named = json.loads(manifest_path.read_text())["collection"]
+    assert named == index.collection.name
+    assert collections(server.url) - before == {named}  # one name, not one per write
+    reopened = Index.open(remote, HashEmbedder())
+    assert len(reopened.chunks()) == server_count(server.url, named) > 0
 
 
 def test_answers_survive_a_restart_and_a_lost_server_is_a_clear_error(

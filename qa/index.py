@@ -360,7 +360,8 @@ class Index:
                 raise IndexMissingError(
                     f"{vectorstore.describe(self.root, self.chroma_url)} lacks the chunks of "
                     f"{name}, and its text is missing from {self.root}/docs/ too (and its file "
-                    f"has changed). Rebuild the index: qa index --rebuild") from None
+                    f"has changed). Index it with the folder that holds it (qa index PATH), or "
+                    f"rebuild the index: qa index --rebuild") from None
             doc = Document(name, d["path"], text, d["title"], d["sha256"],
                            d.get("encoding", "utf-8"))
             d["ids"] = self._add(doc, progress, present, {})

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.errors import ConfigError, StoreError
+from qa.errors import ConfigError, IndexMissingError, StoreError
 from qa.index import MANIFEST, Index
 from qa.settings import Settings
 from qa.vectorstore import LEGACY_COLLECTION, client, parse_url
@@ -79,3 +79,22 @@ def test_chunks_the_manifest_does_not_list_are_never_read(hash_index: Index) -> 
                                           "end": 23}])
     assert len(hash_index.chunks()) == listed
     assert "someone-else:0" not in {c["id"] for c in hash_index.chunks()}
+
+
+def test_lost_chunks_with_no_text_left_to_restore_them_from(hash_index: Index,
+                                                           settings: Settings,
+                                                           corpus: Path) -> None:
+    """The kept text gone and the file changed: a run without that file says to rebuild; a
+    run with it indexes the file as it now is."""
+    source, other = sorted(hash_index.documents)
+    hash_index.collection.delete(where={"source": source})
+    for p in (settings.index_dir / "docs").iterdir():
+        p.unlink()
+    (corpus / source).write_text("Changed since, and indexed as it now is.\n")
+    index = Index.open(settings, HashEmbedder(), create=True)
+    with pytest.raises(IndexMissingError, match=f"lacks the chunks of {source}.*--rebuild"):
+        index.update([corpus / other], prune=False)
+    report = index.update([corpus])
+    assert report.updated == [source] and report.restored == [] and report.recovered
+    assert {c["source"] for c in Index.open(settings, HashEmbedder()).chunks()} == \
+        {source, other}

@@ -1,9 +1,10 @@
 """The assistant: question (+ history) in, checked and cited ``Answer`` out.
 
 Steps, each timed: resolve the follow-up into a standalone question; retrieve passages
-(BM25 + dense); pick evidence sentences and typed candidates; abstain when the evidence does
-not answer this question; otherwise let the model write a short reply from the evidence,
-check it, and fall back to the evidence's own words when the check fails.
+(BM25 + dense, fused, then re-ranked by their best sentence); pick evidence sentences and
+typed candidates; abstain when the evidence does not answer this question; otherwise let
+the model write a short reply from the evidence, check it, and fall back to the evidence's
+own words when the check fails.
 """
 
 from __future__ import annotations

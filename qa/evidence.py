@@ -339,13 +339,14 @@ class EvidenceSelector:
         if not support:
             return Evidence(question, kind, [], frame=fr)
         q_names = question_names(question)
+        asked = set(content_terms(question))
         scored = []
         for sent, prior, prev, cov, sim in support:
             cands = []
             if not q_names or _mentions_any(sent.text + " " + prev, q_names):
                 cands = typed_candidates(sent, fr, question, self.persons)
             typed = 0.15 if kind in TYPED and cands else 0.0
-            if kind is Kind.REASON and _gives_cause(sent.text, question):
+            if kind is Kind.REASON and _gives_cause(sent.text, asked):
                 typed = 0.1
             if fr.describe and (_DESCRIBES.search(sent.text) and _mentions_any(prev, q_names)
                                 or _describes(sent.text, q_names)):
@@ -354,11 +355,11 @@ class EvidenceSelector:
             scored.append((score, cov, sim, Sentence(sent.source, sent.title, sent.start,
                                                      sent.end, sent.text, score), cands))
         scored.sort(key=lambda x: -x[0])
-        if kind is Kind.REASON and not _gives_cause(scored[0][3].text, question):
+        if kind is Kind.REASON and not _gives_cause(scored[0][3].text, asked):
             # "Why did they refuse?": "they refused to fight" restates the event; a close
             # runner-up that gives a cause ("they argue it was unlawful") answers it.
             cause = next((x for x in scored[1:] if x[0] >= CAUSE_RATIO * scored[0][0]
-                          and _gives_cause(x[3].text, question)), None)
+                          and _gives_cause(x[3].text, asked)), None)
             if cause is not None:
                 scored.remove(cause)
                 scored.insert(0, cause)
@@ -422,11 +423,10 @@ _REASON_CUE = re.compile(
     r"argue[sd]?|so that|in order to|unlawful\w*|illegal|refus\w+ to)\b", re.IGNORECASE)
 
 
-def _gives_cause(text: str, question: str) -> bool:
-    """Does ``text`` hold a causal cue that is not the question's own word? For "Why did they
-    refuse?", "they refused to fight" restates the event; "they argue it was unlawful" and
-    "due to pressure" give a cause."""
-    asked = set(content_terms(question))
+def _gives_cause(text: str, asked: set[str]) -> bool:
+    """Does ``text`` hold a causal cue that is not one of the question's own terms
+    (``asked``, its content stems)? For "Why did they refuse?", "they refused to fight"
+    restates the event; "they argue it was unlawful" and "due to pressure" give a cause."""
     return any(not asked & set(content_terms(m.group())) for m in _REASON_CUE.finditer(text))
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .evidence import Evidence, Frame, frame
+from .evidence import Evidence, Frame
 from .text import STOPWORDS, stem
 from .types import Sentence
 
@@ -202,9 +202,8 @@ def score(features: dict[str, float], weights: dict[str, float] | None = None) -
 def best_span(question: str, evidence: Evidence,
               weights: dict[str, float] | None = None) -> Span | None:
     """The highest-scoring candidate span, or None when there is none."""
-    fr = evidence.frame if evidence.frame.kind == evidence.kind else frame(question)
     best: Span | None = None
-    for span, feats in candidates(question, fr, evidence.sentences):
+    for span, feats in candidates(question, evidence.frame, evidence.sentences):
         s = score(feats, weights)
         if best is None or s > best.score:
             best = Span(span.text, span.sentence, span.start, span.end, s)

@@ -62,10 +62,12 @@ def normalize(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """``"Benyash’s 12 men" -> ["benyash", "12", "men"]`` (possessives dropped)."""
-    out = []
-    for w in WORD.findall(normalize(text)):
-        out.append(re.sub(r"'s$", "", w).replace("'", ""))
-    return out
+    return list(_words(text))
+
+
+@lru_cache(maxsize=16384)  # the same evidence sentences are read for every question
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(re.sub(r"'s$", "", w).replace("'", "") for w in WORD.findall(normalize(text)))
 
 
 def count_tokens(text: str) -> list[str]:
@@ -96,7 +98,12 @@ def stem(word: str) -> str:
 
 def content_terms(text: str) -> list[str]:
     """Stems of the words that carry meaning: ``"Why did the guardsmen refuse?" -> [...]``."""
-    return [stem(w) for w in words(text) if w not in STOPWORDS]
+    return list(_content_terms(text))
+
+
+@lru_cache(maxsize=16384)
+def _content_terms(text: str) -> tuple[str, ...]:
+    return tuple(stem(w) for w in _words(text) if w not in STOPWORDS)
 
 
 def is_number_word(word: str) -> bool:
@@ -183,11 +190,16 @@ CAPITALIZED = re.compile(
 
 def numbers(text: str) -> set[str]:
     """Numbers as canonical strings: ``"1,000 people, a dozen, 24th" -> {"1000", "12", "24"}``."""
+    return set(_numbers(text))
+
+
+@lru_cache(maxsize=4096)  # the streaming gate reads the same quotes at every token
+def _numbers(text: str) -> frozenset[str]:
     found = {re.sub(r"(st|nd|rd|th)$", "", n.replace(",", "")) for n in NUMBER.findall(text)}
-    for w in words(text):
+    for w in _words(text):
         if w in NUMBER_WORDS:
             found.add(str(NUMBER_WORDS[w]))
-    return {n.rstrip(".") for n in found if n}
+    return frozenset(n.rstrip(".") for n in found if n)
 
 
 def names(text: str) -> set[str]:

@@ -28,7 +28,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
-    embedder = MiniLMEmbedder()
+    embedder = MiniLMEmbedder(lazy=True)  # an unchanged corpus needs no model
     with writer(Path(settings.index_dir)):  # a second `qa index` is refused, not interleaved
         if args.rebuild:
             Index.remove(Path(settings.index_dir), settings.chroma_url)
@@ -139,7 +139,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from .embeddings import MiniLMEmbedder
     from .index import Index
 
-    stats = Index.open(_settings(args), MiniLMEmbedder()).stats()
+    stats = Index.open(_settings(args), MiniLMEmbedder(lazy=True)).stats()
     if args.json:
         print(json.dumps(stats, indent=2))
         return 0

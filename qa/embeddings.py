@@ -53,21 +53,31 @@ class MiniLMEmbedder:
 
     name = EMBED_MODEL
 
-    def __init__(self, batch_size: int = 64, remember: int = 256) -> None:
+    def __init__(self, batch_size: int = 64, remember: int = 256, lazy: bool = False) -> None:
+        """``lazy``: load the model (torch, sentence-transformers: 3-4 s) at the first
+        ``embed``, for commands that may have nothing to embed (``qa stats``, ``qa index``
+        on an unchanged corpus)."""
         self.batch_size = batch_size
-        self._model = _load_minilm()
+        self._loaded: Any = None if lazy else _load_minilm()
         # The last texts embedded, for the retriever and the evidence selector embed the
         # same question one after the other (the second encode was 5% of a warm answer).
         self._recent: OrderedDict[str, list[float]] = OrderedDict()
         self._remember = remember
 
+    @property
+    def _model(self) -> Any:
+        if self._loaded is None:
+            self._loaded = _load_minilm()
+        return self._loaded
+
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         if not texts:
             return []
+        model = self._model
         with _encoding:
             missing = list(dict.fromkeys(t for t in texts if t not in self._recent))
             if missing:
-                vectors = self._model.encode(
+                vectors = model.encode(
                     missing,
                     batch_size=self.batch_size,
                     normalize_embeddings=True,

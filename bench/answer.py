@@ -8,7 +8,8 @@ For every question of ``evals/seeds.yaml`` (history included), side by side:
   ``Llama.create_chat_completion`` on the very messages and ``max_tokens`` it sent.
 
 llama.cpp reuses the key/value cache of a prompt prefix it has just evaluated, so the model's
-state is reset before each timed call, for both sides alike. Each side is timed ``rounds``
+state is reset before each timed call, for both sides alike; the embedder's memory of recent
+texts is cleared too, so a question asked again is embedded again. Each side is timed ``rounds``
 times per question, in alternating order, and the fastest is kept.
 """
 
@@ -57,8 +58,14 @@ def run(rounds: int = 3, suite: str = "evals/seeds.yaml") -> dict[str, Any]:
         return llm.create_chat_completion(messages=messages, max_tokens=max_tokens,
                                           temperature=0.0, top_k=1, seed=settings.seed)
 
-    def ask(case: Any) -> tuple[float, Any]:
+    embedder: Any = assistant.selector.embedder
+
+    def forget() -> None:  # a question asked again must not find its vector remembered
+        embedder._recent.clear()
         llm.reset()
+
+    def ask(case: Any) -> tuple[float, Any]:
+        forget()
         recording.calls.clear()
         return timed(lambda: assistant.ask(case.question, case.history))
 
@@ -98,7 +105,7 @@ def run(rounds: int = 3, suite: str = "evals/seeds.yaml") -> dict[str, Any]:
 
     ttft_rows: list[dict[str, Any]] = []
     for case in cases:
-        llm.reset()
+        forget()
         start = time.perf_counter()
         first = None
         for item in assistant.ask_stream(case.question, case.history):

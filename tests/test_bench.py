@@ -48,7 +48,7 @@ def test_the_synthetic_store_is_built_once_and_retrieved_from(tmp_path: Path,
     result = scale.measure("small", store, embedder, ["When was the university founded?",
                                                       "Who won Super Bowl 50?"])
     assert result["chunks"] == 300
-    assert 0 < result["bm25_s"]["p50"] and 0 < result["hybrid_s"]["p50"]
+    assert result["bm25_s"]["p50"] > 0 and result["hybrid_s"]["p50"] > 0
     from qa.retrieval import HybridRetriever
 
     passages = HybridRetriever(store, embedder, top_k=5).retrieve("Super Bowl")

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
+
+from qa.privacy import go_offline
 
 from .common import RESULTS, WORK, save, say
 
@@ -29,7 +30,7 @@ def main() -> None:
     unknown = [s for s in args.sections if s not in SECTIONS]
     if unknown:
         p.error(f"unknown section {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    go_offline()
     WORK.mkdir(exist_ok=True)
     for name in args.sections or list(SECTIONS):
         module, key = SECTIONS[name]

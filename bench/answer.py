@@ -46,8 +46,8 @@ def run(rounds: int = 3, suite: str = "evals/seeds.yaml") -> dict[str, Any]:
     recording = Recording(assistant.generator)
     assistant.generator = recording
     llm = recording.inner._llm  # the same llama.cpp model object the assistant uses
-    encoder: Any = assistant.selector.embedder  # MiniLMEmbedder; ._model is the bare model
-    encoder = encoder._model
+    embedder: Any = assistant.selector.embedder  # the MiniLMEmbedder the assistant uses
+    encoder = embedder._model  # the bare SentenceTransformer inside it
     cases = load_suite(ROOT / suite)
 
     def bare_embed(q: str) -> Any:
@@ -57,8 +57,6 @@ def run(rounds: int = 3, suite: str = "evals/seeds.yaml") -> dict[str, Any]:
     def bare_llm(messages: list[dict[str, str]], max_tokens: int) -> Any:
         return llm.create_chat_completion(messages=messages, max_tokens=max_tokens,
                                           temperature=0.0, top_k=1, seed=settings.seed)
-
-    embedder: Any = assistant.selector.embedder
 
     def forget() -> None:  # a question asked again must not find its vector remembered
         embedder._recent.clear()

@@ -102,10 +102,11 @@ def save(section: str, result: dict[str, Any], path: Path = RESULTS) -> None:
 
 
 def offline_env(**extra: str) -> dict[str, str]:
-    env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
-               GRADIO_ANALYTICS_ENABLED="False", ANONYMIZED_TELEMETRY="False")
-    env.update(extra)
-    return env
+    """The environment for a child process: qa's offline and no-telemetry settings (a value
+    the user set wins, as in ``qa.privacy.go_offline``), then ``extra``."""
+    from qa.privacy import OFFLINE_ENV
+
+    return {**OFFLINE_ENV, **os.environ, **extra}
 
 
 def say(*parts: Any) -> None:

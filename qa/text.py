@@ -11,6 +11,8 @@ import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 
+import snowballstemmer
+
 WORD = re.compile(r"[A-Za-z0-9\u00C0-\u024F]+(?:[’'][A-Za-z]+)?")
 # A CJK character counts as a token, and so does each 40 characters of a longer word, so text
 # without spaces (Chinese, a base64 blob) still splits into chunks of a bounded size.
@@ -77,23 +79,17 @@ def count_tokens(text: str) -> list[str]:
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A light suffix stripper: ``calling -> call``, ``guardsmen -> guardsman``,
-    ``refuse``/``refused``/``refusing`` -> ``refus``."""
-    w = word
-    if len(w) <= 3 or w.isdigit():
-        return w
-    for suffix, repl in (
-        ("men", "man"), ("ies", "y"), ("ied", "y"), ("sses", "ss"), ("ness", ""),
-        ("ment", ""), ("ing", ""), ("edly", ""), ("ed", ""), ("ly", ""), ("es", ""), ("s", ""),
-    ):
-        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
-            w = w[: len(w) - len(suffix)] + repl
-            break
-    if len(w) > 3 and w[-1] == w[-2] and w[-1] not in "aeiouls":
-        w = w[:-1]  # "stopp" -> "stop"
-    elif len(w) > 4 and w[-1] == "e":
-        w = w[:-1]  # "refuse" -> "refus", as "refused" and "refusing" are
-    return w
+    """The Snowball (Porter 2) English stem, irregular "-men" plurals folded first:
+    ``guardsmen -> guardsman``, ``refused``/``refusing`` -> ``refus``,
+    ``responsible``/``responsibilities`` -> ``respons``."""
+    if len(word) <= 3 or word.isdigit():
+        return word
+    if word.endswith("men") and len(word) > 5:
+        word = word[:-3] + "man"
+    return str(_SNOWBALL.stemWord(word))
+
+
+_SNOWBALL = snowballstemmer.stemmer("english")
 
 
 def content_terms(text: str) -> list[str]:

@@ -42,3 +42,6 @@ def test_stem_folds_plurals_and_tenses() -> None:
     assert text.stem("guardsmen") == text.stem("guardsman")
     assert text.stem("calling") == text.stem("call") == text.stem("calls")
     assert text.stem("refuse") == text.stem("refused") == text.stem("refusing")
+    # Porter 2 also folds derivations a plain suffix stripper misses.
+    assert text.stem("responsible") == text.stem("responsibilities")
+    assert text.stem("directly") == text.stem("direct")

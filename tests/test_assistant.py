@@ -72,3 +72,14 @@ def test_unusable_questions_get_a_clear_error(hash_index: Index, settings: Setti
                                               question: str) -> None:
     with pytest.raises(InputError):
         fake_assistant(hash_index, settings).ask(question)
+
+
+def test_a_why_reads_on_to_the_cause_after_the_event(hash_index: Index, settings: Settings,
+                                                       corpus: Path) -> None:
+    """"9 of the 12 pulled out of the case." is the event; the next sentence, "some withdrew
+    due to growing pressure", is the reason."""
+    a = fake_assistant(hash_index, settings)
+    answer = a.ask("Why did 9 out of the 12 defendants pull out of the wrongful dismissal case?")
+    assert not answer.abstained
+    assert "pressure" in answer.citations[0].quote
+    assert_citations_exact(answer, corpus)

@@ -95,3 +95,13 @@ def test_a_why_is_answered_by_a_cause_not_by_the_event_restated() -> None:
     assert not _gives_cause("Russian guardsmen have refused to fight in Ukraine.", q)
     assert _gives_cause("The guardsmen argue that the command was unlawful.", q)
     assert _gives_cause("Some withdrew due to pressure from their families.", q)
+
+
+def test_a_head_noun_counts_when_worded_the_usual_other_way() -> None:
+    from qa.evidence import names_head
+
+    assert names_head("focusing efforts on the eastern portions of the country", "part")
+    assert names_head("Observers often refer to the force as Putin's private army.", "label")
+    assert names_head("The court's verdict is due in May.", "verdict")
+    # A trial is not a verdict: "What verdict did the court reach?" stays unanswered.
+    assert not names_head("He prepares for the first court trial.", "verdict")

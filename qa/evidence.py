@@ -55,6 +55,8 @@ class Frame:
     head: str = ""
     role: str = ""
     describe: bool = False  # "Who is Tony Radakin?": a description of a named person
+    sequel: bool = False  # "What happened to them after they refused?": the next event
+    sort: bool = False  # "What kind of claim ...?": the head noun with what qualifies it
 
 
 _AUX = frozenset("is are was were do does did has have had can could would will should may "
@@ -80,6 +82,7 @@ _RANKING = frozenset("highest lowest largest smallest total exact latest first l
                      "maximum minimum upper lower".split())
 _REASON = re.compile(r"\bwhy\b|\bfor what reasons?\b|\bwhat (was|were|is|are) the reasons?\b|"
                      r"\bhow come\b|\bon what grounds\b|\bwhat (made|pushed|led|caused|drove)\b")
+_SEQUEL = re.compile(r"\bwhat (happened|became of)\b.*\b(after|once|following|when|since)\b")
 _WH = re.compile(r"\b(what|which|who|whom|whose|when|where|why|how)\b")
 
 
@@ -93,6 +96,8 @@ def frame(question: str) -> Frame:
     q = normalize(question)
     if _REASON.search(q):
         return Frame(Kind.REASON)
+    if _SEQUEL.search(q):
+        return Frame(Kind.OTHER, sequel=True)
     m = _WH.search(q)
     if m is None:
         named = re.search(r"\bname (?:the |of the |of )?(\w+)", q)
@@ -144,7 +149,8 @@ def frame(question: str) -> Frame:
         return Frame(Kind.PERSON, head, head if head in _ROLE_HEADS else "")
     if head in _NAME_HEADS:
         return Frame(Kind.NAME, head)
-    return Frame(Kind.OTHER, head)
+    sort = bool(re.match(r"(kind|type|sort) of\b", " ".join(rest)))
+    return Frame(Kind.OTHER, head, sort=sort and bool(head))
 
 
 def _noun_phrase(tokens: list[str]) -> list[str]:
@@ -226,6 +232,8 @@ _ORG_WORDS = {"times", "federation", "guard", "guards", "forces", "army", "force
               "sobr", "division", "union", "ministry", "court", "news"}
 
 
+# A scored sentence: (score, coverage, similarity, sentence, its typed candidates).
+_Scored = tuple[float, float, float, Sentence, list[Candidate]]
 _FRAME_STEMS = frozenset(stem(w) for w in QUESTION_FRAME)
 
 
@@ -340,8 +348,7 @@ class EvidenceSelector:
             out.append((sent, prior, prev, cov, sim))
         return out
 
-    def _scored(self, question: str, fr: Frame, passages: list[Passage]
-                ) -> list[tuple[float, float, float, Sentence, list[Candidate]]]:
+    def _scored(self, question: str, fr: Frame, passages: list[Passage]) -> list[_Scored]:
         """Each pooled sentence as (score, coverage, similarity, sentence, its typed
         candidates); the score adds a bonus for holding an answer of the wanted type."""
         kind = fr.kind
@@ -358,6 +365,8 @@ class EvidenceSelector:
             if fr.describe and (_DESCRIBES.search(sent.text) and _mentions_any(prev, q_names)
                                 or _describes(sent.text, q_names)):
                 typed = 0.2  # "He is the country's Chief of Defense Staff ..."
+            if fr.sort and _qualified(sent.text, fr.head):
+                typed = 0.1  # "withdrew claims alleging ...", not "brought the claims"
             score = 0.5 * cov + 0.5 * sim + typed + 0.03 * prior
             scored.append((score, cov, sim, Sentence(sent.source, sent.title, sent.start,
                                                      sent.end, sent.text, score), cands))
@@ -380,6 +389,8 @@ class EvidenceSelector:
                 scored.remove(cause)
                 scored.insert(0, cause)
         top = scored[: self.evidence_k]
+        if fr.sequel:
+            top = self._sequel_first(question, scored[:SEQUEL_DEPTH], top)
         if kind is Kind.REASON:
             # "As a consequence, they did not consent": the reason is the sentence before.
             # "9 of the 12 pulled out of the case." followed by "Some withdrew due to
@@ -406,6 +417,27 @@ class EvidenceSelector:
                         support=0.5 * cov + 0.5 * sim, coverage=cov, similarity=sim,
                         frame=fr, head_found=head)
 
+    def _sequel_first(self, question: str, best: list[_Scored], top: list[_Scored]
+                      ) -> list[_Scored]:
+        """For "What happened to them after they refused the order?": the first sentence
+        that tells of the event ("refused", "order") and of what came next ("The 12 refused
+        and were subsequently dismissed"), found among the ``best`` or just after one of
+        them, goes first in ``top``; the rest stay as context."""
+        clause = re.split(r"\b(?:after|once|following|when|since)\b", normalize(question),
+                          maxsplit=1)
+        event = set(content_terms(clause[-1]))
+        for score, cov, sim, sent, _ in best:
+            if not event & set(content_terms(sent.text)):
+                continue
+            for cand in (sent, self._neighbour(sent, 1)):
+                if cand is not None and _SEQUENCE_CUE.search(cand.text) and \
+                        event & set(content_terms(cand.text)):
+                    rest = [t for t in top if (t[3].source, t[3].start) !=
+                            (cand.source, cand.start)]
+                    return [(score, cov, sim, Sentence(cand.source, cand.title, cand.start,
+                                                       cand.end, cand.text, score), [])] + rest
+        return top
+
     def _embed(self, question: str, sents: list[Sentence], texts: list[str]
                ) -> list[list[float]]:
         """The question's vector, then the vector of each sentence's ``texts`` entry (its
@@ -422,8 +454,30 @@ class EvidenceSelector:
         return [self._question[1]] + [self._vectors[k] for k in keys]
 
 
+SEQUEL_DEPTH = 5  # best sentences searched for what happened next
 CAUSE_RATIO = 0.8  # of the best score, for a sentence giving a cause to answer a "why" first
 RERANK_WEIGHT = 2.0  # of the best sentence's support, against the fused retrieval score
+
+
+_SEQUENCE_CUE = re.compile(r"\b(subsequently|afterwards|later|eventually|then|since then|"
+                           r"as a (result|consequence))\b", re.IGNORECASE)
+_QUALIFIERS = frozenset("alleging claiming over against for of about that which seeking "
+                        "demanding accusing".split())
+
+
+def _qualified(text: str, head: str) -> bool:
+    """Does ``text`` say what kind of ``head`` it is: a word qualifying it before ("wrongful
+    dismissal claim") or after ("claims alleging ...")? ``"brought the claims had"`` -> False."""
+    target = stem(head)
+    tokens = words(text)
+    for i, w in enumerate(tokens):
+        if stem(w) != target:
+            continue
+        before = tokens[i - 1] if i else ""
+        after = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if before and before not in STOPWORDS or after in _QUALIFIERS:
+            return True
+    return False
 
 
 _PRONOUN_START = re.compile(r"^\W*(it|its|they|their|he|his|she|her|this|these)\b",

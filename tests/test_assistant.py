@@ -83,3 +83,14 @@ def test_a_why_reads_on_to_the_cause_after_the_event(hash_index: Index, settings
     assert not answer.abstained
     assert "pressure" in answer.citations[0].quote
     assert_citations_exact(answer, corpus)
+
+
+def test_what_happened_after_reads_on_to_what_came_next(hash_index: Index, settings: Settings,
+                                                          corpus: Path) -> None:
+    """"The group received an order to head to Ukraine." tells of the event; the sentence
+    after it, "The 12 refused and were subsequently dismissed", of what happened next."""
+    a = fake_assistant(hash_index, settings)
+    answer = a.ask("What happened to the group after it refused the order to head to Ukraine?")
+    assert not answer.abstained
+    assert "dismissed" in answer.citations[0].quote
+    assert_citations_exact(answer, corpus)

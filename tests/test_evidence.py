@@ -22,7 +22,7 @@ pytestmark = pytest.mark.unit
     # Only the first interrogative counts: the relative "who" is not the question.
     ("How did Putin honour the members who were wounded?", Frame(Kind.OTHER)),
     ("What verdict did the court reach?", Frame(Kind.OTHER, "verdict")),
-    ("What kind of legal claim did they bring?", Frame(Kind.OTHER, "claim")),
+    ("What kind of legal claim did they bring?", Frame(Kind.OTHER, "claim", sort=True)),
     ("What is the name of the judge?", Frame(Kind.NAME, "judge", "judge")),
     ("What is the official name of the 2016 law?", Frame(Kind.NAME, "law")),
     ("Which human rights group is headed by Pavel Chikov?", Frame(Kind.NAME, "group")),
@@ -105,3 +105,17 @@ def test_a_head_noun_counts_when_worded_the_usual_other_way() -> None:
     assert names_head("The court's verdict is due in May.", "verdict")
     # A trial is not a verdict: "What verdict did the court reach?" stays unanswered.
     assert not names_head("He prepares for the first court trial.", "verdict")
+
+
+def test_what_kind_of_wants_the_head_with_what_qualifies_it() -> None:
+    from qa.evidence import _qualified
+
+    assert frame("What kind of legal claim did they bring?").sort
+    assert _qualified("Most of them withdrew claims alleging they'd been expelled.", "claim")
+    assert _qualified("They filed a wrongful dismissal claim.", "claim")
+    assert not _qualified("Those who brought the claims had been threatened.", "claim")
+
+
+def test_what_happened_after_wants_the_next_event() -> None:
+    assert frame("What happened to the guardsmen after they refused the order?").sequel
+    assert not frame("What happened on March 18?").sequel

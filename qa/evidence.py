@@ -245,7 +245,7 @@ class EvidenceSelector:
         self.embedder = embedder
         self.evidence_k = evidence_k
         self._sentences: dict[str, tuple[str, list[tuple[int, int, bool]]]] = {}
-        self._vectors: dict[tuple[str, int, int], list[float]] = {}  # sentence span -> vector
+        self._vectors: dict[tuple[str, int, int, bool], list[float]] = {}  # span -> vector
         self._question: tuple[str, list[float]] = ("", [])  # the last question and its vector
         self.reload()
 
@@ -316,10 +316,14 @@ class EvidenceSelector:
         return sorted(passages,
                       key=lambda p: -(p.score / top + RERANK_WEIGHT * best.get(p.id, 0.0)))
 
-    def _support(self, question: str, passages: list[Passage]
+    def _support(self, question: str, passages: list[Passage], context: bool = False
                  ) -> list[tuple[Sentence, float, str, float, float]]:
         """Each pooled sentence: (sentence, passage prior, previous sentence's text,
-        IDF-weighted coverage of the question's terms, embedding similarity)."""
+        IDF-weighted coverage of the question's terms, embedding similarity). With
+        ``context``, a sentence that gives a cause is also read after the one before it, the
+        event it explains, and the better similarity counts ("9 of the 12 pulled out of the
+        case. Some withdrew due to pressure ..." is what "What pushed them to drop the
+        lawsuit?" asks)."""
         pool = self._pool(passages)
         if not pool:
             return []
@@ -335,9 +339,16 @@ class EvidenceSelector:
         # what "it" is; alone it is barely like "When was Rosgvardia set up?".
         texts = [f"{prev} {sent.text}" if prev and _PRONOUN_START.match(sent.text) else sent.text
                  for sent, _, prev in pool]
-        qv, *vectors = self._embed(question, [s for s, _, _ in pool], texts)
+        keys: list[tuple[str, int, int, bool]] = [(s.source, s.start, s.end, False)
+                                                  for s, _, _ in pool]
+        pairs = [(i, f"{prev} {sent.text}") for i, (sent, _, prev) in enumerate(pool)
+                 if context and prev and not _PRONOUN_START.match(sent.text)
+                 and _gives_cause(sent.text, set(q_terms))]
+        keys += [keys[i][:3] + (True,) for i, _ in pairs]
+        qv, *vectors = self._embed(question, keys, texts + [t for _, t in pairs])
+        paired = dict(zip((i for i, _ in pairs), vectors[len(pool):], strict=True))
         out = []
-        for (sent, prior, prev), sv in zip(pool, vectors, strict=True):
+        for i, ((sent, prior, prev), sv) in enumerate(zip(pool, vectors, strict=False)):
             s_terms = set(content_terms(sent.text))
             p_terms = set(content_terms(prev))
             # "It was established in 2016": a pronoun carries the previous sentence's subject.
@@ -345,6 +356,8 @@ class EvidenceSelector:
             cov = sum(w * (1.0 if t in s_terms else carry if t in p_terms else 0.0)
                       for t, w in weights.items()) / total
             sim = max(0.0, sum(a * b for a, b in zip(qv, sv, strict=True)))
+            if i in paired:
+                sim = max(sim, sum(a * b for a, b in zip(qv, paired[i], strict=True)))
             out.append((sent, prior, prev, cov, sim))
         return out
 
@@ -355,7 +368,8 @@ class EvidenceSelector:
         q_names = question_names(question)
         asked = set(content_terms(question))
         scored = []
-        for sent, prior, prev, cov, sim in self._support(question, passages):
+        for sent, prior, prev, cov, sim in self._support(question, passages,
+                                                         context=kind is Kind.REASON):
             cands = []
             if not q_names or _mentions_any(sent.text + " " + prev, q_names):
                 cands = typed_candidates(sent, fr, question, self.persons)
@@ -438,12 +452,11 @@ class EvidenceSelector:
                                                        cand.end, cand.text, score), [])] + rest
         return top
 
-    def _embed(self, question: str, sents: list[Sentence], texts: list[str]
+    def _embed(self, question: str, keys: list[tuple[str, int, int, bool]], texts: list[str]
                ) -> list[list[float]]:
-        """The question's vector, then the vector of each sentence's ``texts`` entry (its
-        text, or its text in context); kept for reuse (keyed by span; ``reload`` drops them
-        when the index changes)."""
-        keys = [(s.source, s.start, s.end) for s in sents]
+        """The question's vector, then the vector of each of ``texts`` (a sentence, or a
+        sentence in context); kept for reuse under ``keys`` (source, start, end, in context;
+        ``reload`` drops them when the index changes)."""
         missing = list(dict.fromkeys(k for k in keys if k not in self._vectors))
         texts_by_key = dict(zip(keys, texts, strict=True))
         ask = [] if self._question[0] == question else [question]

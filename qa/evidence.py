@@ -337,12 +337,12 @@ class EvidenceSelector:
         total = sum(weights.values()) or 1.0
         # "It was established in 2016" is embedded with the sentence before it, which names
         # what "it" is; alone it is barely like "When was Rosgvardia set up?".
-        texts = [f"{prev} {sent.text}" if prev and _PRONOUN_START.match(sent.text) else sent.text
-                 for sent, _, prev in pool]
+        texts = [f"{prev} {sent.text}" if prev and _PRONOUN_SUBJECT.match(sent.text)
+                 else sent.text for sent, _, prev in pool]
         keys: list[tuple[str, int, int, bool]] = [(s.source, s.start, s.end, False)
                                                   for s, _, _ in pool]
         pairs = [(i, f"{prev} {sent.text}") for i, (sent, _, prev) in enumerate(pool)
-                 if context and prev and not _PRONOUN_START.match(sent.text)
+                 if context and prev and not _PRONOUN_SUBJECT.match(sent.text)
                  and _gives_cause(sent.text, set(q_terms))]
         keys += [keys[i][:3] + (True,) for i, _ in pairs]
         qv, *vectors = self._embed(question, keys, texts + [t for _, t in pairs])
@@ -497,6 +497,9 @@ _PRONOUN_START = re.compile(r"^\W*(it|its|they|their|he|his|she|her|this|these)\
                             re.IGNORECASE)
 _CONSEQUENCE = re.compile(r"^\W*(as a (consequence|result)|therefore|thus|consequently|so)\b",
                           re.IGNORECASE)
+# A sentence about something only the sentence before names: "It was established in 2016."
+# ("These guardsmen were ..." names its subject; "this"/"these" are left out.)
+_PRONOUN_SUBJECT = re.compile(r"^\W*(it|its|they|their|he|his|she|her)\b", re.IGNORECASE)
 _DESCRIBES = re.compile(r"^\W*(he|she)\s+(is|was)\s+(a|an|the)\b", re.IGNORECASE)
 
 

@@ -157,7 +157,9 @@ class Assistant:
         if not evidence.sentences:
             return True
         if evidence.kind in TYPED and evidence.best is None:
-            return True  # "When ...?" and not a date in sight
+            # "When ...?" and not a date in sight, unless the span scorer is sure of one.
+            return spans.confident_span(evidence.question, evidence,
+                                        self.selector.persons) is None
         if not evidence.head_found and evidence.support < HEADLESS_SUPPORT:
             return True  # "What verdict ...?" and no sentence mentions a verdict
         return evidence.support < self.settings.abstain_below

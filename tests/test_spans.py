@@ -96,3 +96,29 @@ def test_rerank_puts_the_passage_with_the_answering_sentence_first(hash_index: I
                              passages)
     assert "Krasnodar" in ranked[0].text
     assert sorted(p.id for p in ranked) == sorted(p.id for p in passages)
+
+
+def test_a_sure_span_answers_a_typed_question_the_rules_found_nothing_for() -> None:
+    q = "Who designed the concert hall?"
+    ev = evidence(q, "The concert hall was designed by Norman Foster and opened in 2004.")
+    sure = spans.confident_span(q, ev)
+    assert sure is not None and "Norman Foster" in sure.text
+    # A name the corpus uses for a person never answers "the name of the law".
+    law = "What is the name of the law?"
+    ev = evidence(law, "It was established in 2016 through a law signed by Vladimir Putin.")
+    assert spans.confident_span(law, ev, frozenset({"vladimir putin", "putin"})) is None
+
+
+def test_a_number_keeps_its_candidate_and_a_person_takes_the_span() -> None:
+    from qa.evidence import Candidate
+
+    q = "How many members will Benyash defend?"
+    ev = evidence(q, "Benyash will defend 12 members of the National Guard.")
+    s = ev.sentences[0]
+    ev.candidates = [Candidate("12", Kind.NUMBER, s, s.start + 20, s.start + 22, 1.0)]
+    assert spans.short_answer(q, ev) == "12"
+    q = "Who designed the concert hall?"
+    ev = evidence(q, "The concert hall was designed by Norman Foster and opened in 2004.")
+    s = ev.sentences[0]
+    ev.candidates = [Candidate("2004", Kind.PERSON, s, s.end - 5, s.end - 1, 1.0)]
+    assert "Norman Foster" in spans.short_answer(q, ev)

@@ -4,7 +4,10 @@ From the retrieved passages it takes every sentence (page debris left out), scor
 against the question (IDF-weighted term coverage, embedding similarity, and whether it holds
 something of the wanted answer type), and keeps the best few with their exact spans. It also
 pulls typed candidate answers (a number for "how many", a place for "which city") out of
-those sentences. Left out: learned rerankers and named-entity models; the typing is rules.
+those sentences. A few question shapes re-order the best sentences: a "why" wants a cause
+(often the sentence after the event), "what happened after" the next event, "what kind of"
+the noun qualified. Left out: learned rerankers and named-entity models; the typing is
+rules, and the other wordings of a question's noun are a short table, not a thesaurus.
 """
 
 from __future__ import annotations
@@ -305,8 +308,8 @@ class EvidenceSelector:
         """``passages`` ordered by their retrieval score (scaled to 0..1) plus
         ``RERANK_WEIGHT`` times the score of their best sentence (as ``select`` scores it: the
         question's terms, its meaning, and an answer of the wanted type): a paragraph with one
-        sentence that answers beats one that shares many words with the question. On a
-        SQuAD dev sample this lifted hit@1 of the gold paragraph from 0.76 to 0.87."""
+        sentence that answers beats one that shares many words with the question. On the
+        500-question SQuAD sample it lifts hit@1 of the gold paragraph from 0.750 to 0.814."""
         best: dict[str, float] = {}
         for score, _, _, sent, _ in self._scored(question, frame(question), passages):
             for p in passages:
@@ -469,7 +472,7 @@ class EvidenceSelector:
 
 SEQUEL_DEPTH = 5  # best sentences searched for what happened next
 CAUSE_RATIO = 0.8  # of the best score, for a sentence giving a cause to answer a "why" first
-RERANK_WEIGHT = 2.0  # of the best sentence's support, against the fused retrieval score
+RERANK_WEIGHT = 2.0  # of the best sentence's score, against the fused retrieval score
 
 
 _SEQUENCE_CUE = re.compile(r"\b(subsequently|afterwards|later|eventually|then|since then|"

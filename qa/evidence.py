@@ -264,6 +264,7 @@ class EvidenceSelector:
         self._sentences.clear()
         self._vectors.clear()
         self.persons = person_names(self.index.text(name) for name in self.index.documents)
+        self.roles = person_roles(self.index.text(name) for name in self.index.documents)
 
     def idf(self, term: str) -> float:
         return math.log(1 + self._n / (0.5 + self._df.get(term, 0)))
@@ -370,6 +371,7 @@ class EvidenceSelector:
         kind = fr.kind
         q_names = question_names(question)
         asked = set(content_terms(question))
+        speakers = speaker_names(question, self.persons, self.roles)
         scored = []
         for sent, prior, prev, cov, sim in self._support(question, passages,
                                                          context=kind is Kind.REASON):
@@ -384,6 +386,8 @@ class EvidenceSelector:
                 typed = 0.2  # "He is the country's Chief of Defense Staff ..."
             if fr.sort and _qualified(sent.text, fr.head):
                 typed = 0.1  # "withdrew claims alleging ...", not "brought the claims"
+            if speakers and _spoken_by(sent.text, speakers):
+                typed += SPEAKER_BONUS  # "according to their lawyer": "Benyash argues ..."
             score = 0.5 * cov + 0.5 * sim + typed + 0.03 * prior
             scored.append((score, cov, sim, Sentence(sent.source, sent.title, sent.start,
                                                      sent.end, sent.text, score), cands))
@@ -471,6 +475,7 @@ class EvidenceSelector:
 
 
 SEQUEL_DEPTH = 5  # best sentences searched for what happened next
+SPEAKER_BONUS = 0.1  # for a sentence said by the person a question attributes its answer to
 CAUSE_RATIO = 0.8  # of the best score, for a sentence giving a cause to answer a "why" first
 RERANK_WEIGHT = 2.0  # of the best sentence's score, against the fused retrieval score
 
@@ -695,9 +700,66 @@ def person_names(texts: Iterable[str]) -> frozenset[str]:
     return frozenset(found)
 
 
-_ROLE_BEFORE = re.compile(r"\b(?:lawyer|attorney|activist|official|president|minister|admiral|"
+def person_roles(texts: Iterable[str]) -> dict[str, frozenset[str]]:
+    """Role word -> surnames of the people the corpus gives that role, from "lawyer Mikhail
+    Benyash" and "Benyash, the lawyer,": ``{"lawyer": {"benyash"}, ...}``."""
+    found: dict[str, set[str]] = {}
+    for doc in texts:
+        for s_start, s_end, debris in sentences(doc):
+            if debris:
+                continue
+            text = doc[s_start:s_end]
+            for start, end in proper_spans(text):
+                tokens = words(text[start:end])
+                if not tokens or any(w in _ORG_WORDS for w in tokens):
+                    continue
+                role = _ROLE_BEFORE.search(text[:start]) or _ROLE_AFTER.search(text[end:])
+                if role:
+                    found.setdefault(role.group(1).lower(), set()).add(tokens[-1])
+    return {role: frozenset(names) for role, names in found.items()}
+
+
+_SAME_ROLE = {"attorney": "lawyer", "counsel": "lawyer", "advocate": "lawyer"}
+_ATTRIBUTED = re.compile(
+    r"\baccording to (?:the |their |his |her |its )?((?:\w+ ){0,2}\w+)|"
+    r"\b(?:does|did|do) (?:the |their |his |her )?((?:\w+ ){0,2}?\w+) (?:believe|think|say|"
+    r"argue|claim|feel|fear|explain|mean)\b")
+
+
+def speaker_names(question: str, persons: frozenset[str],
+                  roles: dict[str, frozenset[str]]) -> frozenset[str]:
+    """Surnames of the person a question attributes its answer to: "according to their
+    lawyer" or "Why does the attorney believe ...?" -> ``{"benyash"}`` when the corpus calls
+    Benyash a lawyer; "according to Chikov" -> ``{"chikov"}``."""
+    m = _ATTRIBUTED.search(normalize(question))
+    if m is None:
+        return frozenset()
+    out: set[str] = set()
+    for w in words(m.group(1) or m.group(2)):
+        if w in persons:
+            out.add(w)
+        out |= roles.get(_SAME_ROLE.get(w, w), frozenset())
+    return frozenset(out)
+
+
+def _spoken_by(text: str, speakers: frozenset[str]) -> bool:
+    """Does a speaker in ``speakers`` say ``text``: "Benyash argues that ...", "according to
+    Benyash, ..."?"""
+    for m in re.finditer(r"[\w’'-]+", text):
+        if normalize(m.group()).replace("'s", "") not in speakers:
+            continue
+        if _SPEAKS.search(text[m.end():]) or re.search(r"according to\s+(?:\w+\s+){0,4}$",
+                                                       text[: m.start()], re.IGNORECASE):
+            return True
+    return False
+
+
+_ROLE_BEFORE = re.compile(r"\b(lawyer|attorney|activist|official|president|minister|admiral|"
                           r"colonel|general|leader|chief|spokesman|spokeswoman|journalist|"
                           r"judge|mr|mrs|ms|dr)\.?,?\s+$", re.IGNORECASE)
+_ROLES = (r"lawyer|attorney|activist|official|president|minister|admiral|colonel|general|"
+          r"leader|chief|spokesman|spokeswoman|journalist|judge")
+_ROLE_AFTER = re.compile(rf"^,\s+(?:the|a|an)\s+(?:\w+\s+)?({_ROLES})\b", re.IGNORECASE)
 _SPEAKS = re.compile(rf"{_AFTER_NAME}(?:recently\s+)?(?:{_SPEECH})\b")
 
 

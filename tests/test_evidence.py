@@ -119,3 +119,19 @@ def test_what_kind_of_wants_the_head_with_what_qualifies_it() -> None:
 def test_what_happened_after_wants_the_next_event() -> None:
     assert frame("What happened to the guardsmen after they refused the order?").sequel
     assert not frame("What happened on March 18?").sequel
+
+
+def test_an_attributed_question_prefers_what_that_person_said() -> None:
+    from qa.evidence import _spoken_by, person_roles, speaker_names
+
+    docs = ["Russian lawyer Mikhail Benyash said he would defend them. "
+            "Activist Ilya Kosygin wrote about it. Chikov, the activist, agreed."]
+    roles = person_roles(docs)
+    assert roles["lawyer"] == {"benyash"} and roles["activist"] == {"kosygin", "chikov"}
+    persons = person_names(docs)
+    q = "Why does the attorney believe his clients were ill-prepared?"
+    assert speaker_names(q, persons, roles) == {"benyash"}
+    assert speaker_names("According to Kosygin, what happened?", persons, roles) == {"kosygin"}
+    assert speaker_names("Why did they refuse?", persons, roles) == frozenset()
+    assert _spoken_by("Benyash argues that they were not trained.", frozenset({"benyash"}))
+    assert not _spoken_by("The guardsmen argue that it was unlawful.", frozenset({"benyash"}))

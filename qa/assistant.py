@@ -129,7 +129,7 @@ class Assistant:
         for piece in self.generator.stream(messages, self.settings.max_tokens):
             draft += piece
             safe = draft[: draft.rfind(" ") + 1] if " " in draft else ""
-            if safe and compose.unsupported_facts(safe, quotes, query):
+            if safe and compose.unsupported_facts(safe, quotes):
                 break  # stop before an invented number or name reaches the user
             if len(safe) > shown:
                 yield safe[shown:]

@@ -65,7 +65,7 @@ def check(reply: str, quotes: list[str], question: str,
         return Verdict(False, "empty reply")
     if len(text.split()) > 60:
         return Verdict(False, "too long")
-    problem = unsupported_facts(text, quotes, question)
+    problem = unsupported_facts(text, quotes)
     if problem:
         return Verdict(False, problem)
     allowed_stems = {stem(w) for w in words(" ".join(quotes))} | {
@@ -99,10 +99,12 @@ def check(reply: str, quotes: list[str], question: str,
 _GENERIC = {stem(w) for w in ["answer", "evidence", "article", "articles", "question"]}
 
 
-def unsupported_facts(text: str, quotes: list[str], question: str) -> str:
-    """The numbers or names in ``text`` that neither the quotes nor the question hold, as a
-    reason ("" when there are none); the streaming gate and ``check`` share it."""
-    allowed = " ".join(quotes) + " " + question
+def unsupported_facts(text: str, quotes: list[str]) -> str:
+    """The numbers or names in ``text`` that the quotes do not hold, as a reason ("" when
+    there are none); the streaming gate and ``check`` share it. A name the question gives
+    counts only when a quote holds it too: "The Rosgvardia members were sent to Crimea"
+    cited to "Members of the group had been dispatched to the Crimean peninsula" fails."""
+    allowed = " ".join(quotes)
     extra = numbers(text) - numbers(allowed)
     if extra:
         return f"numbers not in the evidence: {sorted(extra)}"

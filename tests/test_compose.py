@@ -49,3 +49,12 @@ def test_prompt_golden() -> None:
     golden = Path(__file__).parent / "golden" / "prompt_krasnodar.txt"
     rendered = "\n---\n".join(f"{m['role']}: {m['content']}" for m in messages) + "\n"
     assert rendered == golden.read_text(encoding="utf-8")
+
+
+def test_a_name_only_the_question_gives_is_not_evidence() -> None:
+    """Every number and name of an answer must be in the quotes it cites; the question's own
+    words are no source."""
+    quote = "Members of the group had been dispatched to the Crimean peninsula."
+    q = "Where had the Rosgvardia members been sent?"
+    verdict = compose.check("The Rosgvardia members were sent to Crimea.", [quote], q, None)
+    assert not verdict.ok and "rosgvardia" in verdict.reason

@@ -109,16 +109,25 @@ def test_a_sure_span_answers_a_typed_question_the_rules_found_nothing_for() -> N
     assert spans.confident_span(law, ev, frozenset({"vladimir putin", "putin"})) is None
 
 
-def test_a_number_keeps_its_candidate_and_a_person_takes_the_span() -> None:
+def test_the_short_answer_is_the_candidate_the_answer_states() -> None:
     from qa.evidence import Candidate
 
-    q = "How many members will Benyash defend?"
-    ev = evidence(q, "Benyash will defend 12 members of the National Guard.")
-    s = ev.sentences[0]
-    ev.candidates = [Candidate("12", Kind.NUMBER, s, s.start + 20, s.start + 22, 1.0)]
-    assert spans.short_answer(q, ev) == "12"
     q = "Who designed the concert hall?"
     ev = evidence(q, "The concert hall was designed by Norman Foster and opened in 2004.")
+    assert "Norman Foster" in spans.short_answer(q, ev)  # no candidate: the best span
     s = ev.sentences[0]
-    ev.candidates = [Candidate("2004", Kind.PERSON, s, s.end - 5, s.end - 1, 1.0)]
-    assert "Norman Foster" in spans.short_answer(q, ev)
+    ev.candidates = [Candidate("Norman Foster", Kind.PERSON, s, s.start + 33, s.start + 46,
+                               1.0)]
+    assert spans.short_answer(q, ev) == "Norman Foster"
+
+
+def test_people_are_ranked_by_the_span_scorer_and_named_in_full() -> None:
+    from qa.evidence import Candidate
+
+    q = "Who designed the concert hall?"
+    ev = evidence(q, "Mayor Jane Smith said the concert hall was designed by Norman Foster.")
+    s, t = ev.sentences[0], ev.sentences[0].text
+    cands = [Candidate(n, Kind.PERSON, s, s.start + t.index(n), s.start + t.index(n) + len(n),
+                       1.0) for n in ("Jane Smith", "Foster", "Norman Foster")]
+    ev.candidates = cands
+    assert spans.rank_people(q, ev).candidates[0].text == "Norman Foster"

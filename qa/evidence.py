@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -684,26 +684,16 @@ def person_names(texts: Iterable[str]) -> frozenset[str]:
     Mikhail Benyash") or a speech verb after it ("Chikov wrote", "Putin himself").
     """
     found: set[str] = set()
-    for doc in texts:
-        for s_start, s_end, debris in sentences(doc):
-            if debris:
-                continue
-            text = doc[s_start:s_end]
-            for start, end in proper_spans(text):
-                span = text[start:end]
-                if any(w in _ORG_WORDS for w in words(span)):
-                    continue
-                if _ROLE_BEFORE.search(text[:start]) or _SPEAKS.search(text[end:]):
-                    tokens = words(span)
-                    found.add(" ".join(tokens))
-                    found.add(tokens[-1])
+    for text, start, end, tokens in _name_mentions(texts):
+        if _ROLE_BEFORE.search(text[:start]) or _SPEAKS.search(text[end:]):
+            found.add(" ".join(tokens))
+            found.add(tokens[-1])
     return frozenset(found)
 
 
-def person_roles(texts: Iterable[str]) -> dict[str, frozenset[str]]:
-    """Role word -> surnames of the people the corpus gives that role, from "lawyer Mikhail
-    Benyash" and "Benyash, the lawyer,": ``{"lawyer": {"benyash"}, ...}``."""
-    found: dict[str, set[str]] = {}
+def _name_mentions(texts: Iterable[str]) -> Iterator[tuple[str, int, int, list[str]]]:
+    """Each capitalized name that is not an organisation's, in each sentence that is not
+    page debris: (sentence text, start, end, the name's words)."""
     for doc in texts:
         for s_start, s_end, debris in sentences(doc):
             if debris:
@@ -711,11 +701,18 @@ def person_roles(texts: Iterable[str]) -> dict[str, frozenset[str]]:
             text = doc[s_start:s_end]
             for start, end in proper_spans(text):
                 tokens = words(text[start:end])
-                if not tokens or any(w in _ORG_WORDS for w in tokens):
-                    continue
-                role = _ROLE_BEFORE.search(text[:start]) or _ROLE_AFTER.search(text[end:])
-                if role:
-                    found.setdefault(role.group(1).lower(), set()).add(tokens[-1])
+                if tokens and not any(w in _ORG_WORDS for w in tokens):
+                    yield text, start, end, tokens
+
+
+def person_roles(texts: Iterable[str]) -> dict[str, frozenset[str]]:
+    """Role word -> surnames of the people the corpus gives that role, from "lawyer Mikhail
+    Benyash" and "Benyash, the lawyer,": ``{"lawyer": {"benyash"}, ...}``."""
+    found: dict[str, set[str]] = {}
+    for text, start, end, tokens in _name_mentions(texts):
+        role = _ROLE_BEFORE.search(text[:start]) or _ROLE_AFTER.search(text[end:])
+        if role:
+            found.setdefault(role.group(1).lower(), set()).add(tokens[-1])
     return {role: frozenset(names) for role, names in found.items()}
 
 

@@ -263,8 +263,7 @@ class EvidenceSelector:
         self._df = df
         self._sentences.clear()
         self._vectors.clear()
-        self.persons = person_names(self.index.text(name) for name in self.index.documents)
-        self.roles = person_roles(self.index.text(name) for name in self.index.documents)
+        self.persons, self.roles = people(self.index.text(name) for name in self.index.documents)
 
     def idf(self, term: str) -> float:
         return math.log(1 + self._n / (0.5 + self._df.get(term, 0)))
@@ -677,18 +676,28 @@ def is_demonym_or_title(token: str) -> bool:
     return t in _TITLES or bool(re.fullmatch(r"[a-z]+(?:ian|ean|ish|ese)", t))
 
 
+def people(texts: Iterable[str]) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+    """In one pass over the corpus: ``person_names`` and ``person_roles``."""
+    found: set[str] = set()
+    roles: dict[str, set[str]] = {}
+    for text, start, end, tokens in _name_mentions(texts):
+        role = _ROLE_BEFORE.search(text[:start])
+        if role or _SPEAKS.search(text[end:]):
+            found.add(" ".join(tokens))
+            found.add(tokens[-1])
+        role = role or _ROLE_AFTER.search(text[end:])
+        if role:
+            roles.setdefault(role.group(1).lower(), set()).add(tokens[-1])
+    return frozenset(found), {role: frozenset(names) for role, names in roles.items()}
+
+
 def person_names(texts: Iterable[str]) -> frozenset[str]:
     """Lowercased names the corpus uses for people, with their surnames.
 
     A name counts when some mention of it has a person cue: a role before it ("lawyer
     Mikhail Benyash") or a speech verb after it ("Chikov wrote", "Putin himself").
     """
-    found: set[str] = set()
-    for text, start, end, tokens in _name_mentions(texts):
-        if _ROLE_BEFORE.search(text[:start]) or _SPEAKS.search(text[end:]):
-            found.add(" ".join(tokens))
-            found.add(tokens[-1])
-    return frozenset(found)
+    return people(texts)[0]
 
 
 def _name_mentions(texts: Iterable[str]) -> Iterator[tuple[str, int, int, list[str]]]:
@@ -708,12 +717,7 @@ def _name_mentions(texts: Iterable[str]) -> Iterator[tuple[str, int, int, list[s
 def person_roles(texts: Iterable[str]) -> dict[str, frozenset[str]]:
     """Role word -> surnames of the people the corpus gives that role, from "lawyer Mikhail
     Benyash" and "Benyash, the lawyer,": ``{"lawyer": {"benyash"}, ...}``."""
-    found: dict[str, set[str]] = {}
-    for text, start, end, tokens in _name_mentions(texts):
-        role = _ROLE_BEFORE.search(text[:start]) or _ROLE_AFTER.search(text[end:])
-        if role:
-            found.setdefault(role.group(1).lower(), set()).add(tokens[-1])
-    return {role: frozenset(names) for role, names in found.items()}
+    return people(texts)[1]
 
 
 _SAME_ROLE = {"attorney": "lawyer", "counsel": "lawyer", "advocate": "lawyer"}
@@ -751,11 +755,9 @@ def _spoken_by(text: str, speakers: frozenset[str]) -> bool:
     return False
 
 
-_ROLE_BEFORE = re.compile(r"\b(lawyer|attorney|activist|official|president|minister|admiral|"
-                          r"colonel|general|leader|chief|spokesman|spokeswoman|journalist|"
-                          r"judge|mr|mrs|ms|dr)\.?,?\s+$", re.IGNORECASE)
 _ROLES = (r"lawyer|attorney|activist|official|president|minister|admiral|colonel|general|"
           r"leader|chief|spokesman|spokeswoman|journalist|judge")
+_ROLE_BEFORE = re.compile(rf"\b({_ROLES}|mr|mrs|ms|dr)\.?,?\s+$", re.IGNORECASE)
 _ROLE_AFTER = re.compile(rf"^,\s+(?:the|a|an)\s+(?:\w+\s+)?({_ROLES})\b", re.IGNORECASE)
 _SPEAKS = re.compile(rf"{_AFTER_NAME}(?:recently\s+)?(?:{_SPEECH})\b")
 

@@ -100,7 +100,7 @@ class Assistant:
             fused = self.retriever.retrieve(query, depth)
             passages = self.selector.rerank(query, fused)[: self.settings.top_k]
         lap("retrieve")
-        evidence = spans.rank_people(query, self.selector.select(query, passages))
+        evidence = spans.rank_candidates(query, self.selector.select(query, passages))
         lap("evidence")
         base = {"question": question, "standalone_question": query, "passages": passages}
         if self._abstains(evidence):

@@ -209,15 +209,18 @@ class Evidence:
 
 _NUM = (r"(?:\d[\d,]*(?:\.\d+)?|(?:a |one |two |three |several |few )?(?:"
         + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r"))")
+_SCALE = r"(?:\s+(?:hundred|thousand|million|billion|trillion))?(?:\s*%|\s+per\s?cent\b)?"
 _NUMBER_SPAN = re.compile(
-    rf"\b(?:(?:over|around|about|almost|nearly|more than|as many as|as low as|some|up to|"
-    rf"at least)\s+)?{_NUM}(?:\s+(?:out of|of)\s+(?:the\s+)?{_NUM})?\b",
+    rf"(?:\b(?:over|around|about|almost|nearly|more than|as many as|as low as|some|up to|"
+    rf"at least)\s+)?(?:[$€£]\s?|\b){_NUM}{_SCALE}(?:\s+(?:out of|of)\s+(?:the\s+)?{_NUM})?"
+    rf"(?:\b|(?<=%))",
     re.IGNORECASE,
 )
 _MONTH = "|".join(m.capitalize() for m in MONTHS)
 _DATE_SPAN = re.compile(
     rf"\b(?:(?:{_MONTH})\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|\d{{1,2}}(?:st|nd|rd|th)?"
-    rf"\s+(?:{_MONTH})(?:\s+\d{{4}})?|(?:{_MONTH})\s+\d{{4}}|(?:in\s+)?(?:1[5-9]|20)\d\d)\b"
+    rf"\s+(?:{_MONTH})(?:\s+\d{{4}})?|(?:{_MONTH})\s+\d{{4}}|(?:in\s+)?(?:1\d|20)\d\d(?:s\b)?|"
+    rf"\d{{1,2}}(?:st|nd|rd|th)\s+century)\b"
 )
 _PROPER = re.compile(r"\b[A-Z][\w’'\-]+(?:\s+(?:of\s+the\s+|of\s+)?[A-Z][\w’'\-]+)*")
 _PLACE_CUE = re.compile(

@@ -19,7 +19,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from .evidence import Candidate, Evidence, Frame, Kind, is_person
@@ -77,6 +77,9 @@ def _wh(question: str) -> str:
     return f"{m.group(1)}_{nxt}" if nxt in STOPWORDS or nxt in _TYPE_WORDS else m.group(1)
 
 
+_ENDINGS = frozenset("century centuries percent million billion thousand years year months "
+                     "days times people dollars miles km kilometres meters feet war act law "
+                     "university river city church party company".split())
 _TYPE_WORDS = frozenset("many much year type kind percentage color colour century country city "
                         "language term name person group company team state river".split())
 
@@ -101,6 +104,7 @@ def candidates(question: str, fr: Frame, sentences: list[Sentence]
     for rank, sent in enumerate(sentences[:SENTENCES]):
         toks = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(sent.text)]
         lower = [t[2].lower() for t in toks]
+        tags = _tags(tuple(t[2] for t in toks))
         is_word = [t[2][0].isalnum() for t in toks]
         matched = [w and lo not in STOPWORDS and stem(lo) in q_stems
                    for w, lo in zip(is_word, lower, strict=True)]
@@ -122,14 +126,14 @@ def candidates(question: str, fr: Frame, sentences: list[Sentence]
                 out.append((Span(sent.text[toks[a][0]:toks[last][1]], sent,
                                  sent.start + toks[a][0], sent.start + toks[last][1], 0.0),
                             _features(a, b, toks, lower, matched, positions, q_in,
-                                      len(span_words), head, wh, fr, rank, sent, coverage)))
+                                      len(span_words), head, wh, fr, rank, sent, coverage, tags)))
     return out
 
 
 def _features(a: int, b: int, toks: list[tuple[int, int, str]], lower: list[str],
               matched: list[bool], positions: list[int], q_in: int, n_words: int, head: str,
-              wh: str, fr: Frame, rank: int, sent: Sentence, coverage: float
-              ) -> dict[str, float]:
+              wh: str, fr: Frame, rank: int, sent: Sentence, coverage: float,
+              tags: list[tuple[str, str]]) -> dict[str, float]:
     f: dict[str, float] = {"bias": 1.0, f"rank{rank}": 1.0, "sent_score": sent.score,
                            "coverage": coverage}
     length = b - a
@@ -149,6 +153,12 @@ def _features(a: int, b: int, toks: list[tuple[int, int, str]], lower: list[str]
     f["both_sides"] = float(bool(left) and bool(right))
     near = sum(1 for p in positions if a - 8 <= p < b + 8 and not a <= p < b)
     f["near"] = near / max(1, len(positions))
+    # Is the span in the same clause as the question's nearest words?
+    f["comma_left"] = float(bool(left) and any(lower[i] in ",;" for i in range(left[-1], a)))
+    f["comma_right"] = float(bool(right) and any(lower[i] in ",;" for i in range(b, right[0])))
+    # The span's last word by name when it is a common answer ending ("century", "percent").
+    if lower[b - 1] in _ENDINGS:
+        f[f"ends={lower[b - 1]}"] = 1.0
     words = [toks[i][2] for i in range(a, b) if toks[i][2][0].isalnum()]
     inner = [w for i, w in enumerate(words) if i > 0 or a > 0]
     caps = sum(1 for w in inner if w[0].isupper()) / max(1, len(inner))
@@ -185,7 +195,78 @@ def _features(a: int, b: int, toks: list[tuple[int, int, str]], lower: list[str]
     f[f"kind_{fr.kind.value}"] = 1.0
     f[f"kind_{fr.kind.value}_caps"] = caps
     f[f"kind_{fr.kind.value}_digit"] = f["digit"]
+    _syntax(f, a, b, tags, base, wh, head, fr)
+    _paths(f, a, b, tags, left[-1] if left else None, right[0] if right else None, base)
     return f
+
+
+def _syntax(f: dict[str, float], a: int, b: int, tags: list[tuple[str, str]], base: str,
+            wh: str, head: str, fr: Frame) -> None:
+    """Part-of-speech and phrase-chunk features: a "when" wants a span ending in a number, a
+    "who" one ending in a proper noun, and a good span is a whole noun phrase."""
+    first, last = tags[a][0], tags[b - 1][0]
+    prev = tags[a - 1][0] if a > 0 else "<s>"
+    nxt = tags[b][0] if b < len(tags) else "</s>"
+    f[f"pos_first={first}"] = 1.0
+    f[f"pos_last={last}"] = 1.0
+    f[f"pos_prev={prev}"] = 1.0
+    f[f"pos_next={nxt}"] = 1.0
+    f[f"{base}_last={last}"] = 1.0
+    f[f"{base}_first={first}"] = 1.0
+    if wh != base:
+        f[f"{wh}_last={last}"] = 1.0
+    f[f"kind_{fr.kind.value}_last={last}"] = 1.0
+    if head:
+        f[f"head={head}_last={last}"] = 1.0
+    inner = [t[0] for t in tags[a:b]]
+    if len(inner) <= 3:
+        f[f"pat={'_'.join(inner)}"] = 1.0
+        f[f"{base}_pat={'_'.join(inner)}"] = 1.0
+    f["has_verb"] = float("V" in inner)
+    chunks = [t[1] for t in tags]
+    starts = chunks[a].startswith("B-") or (a > 0 and chunks[a - 1] == "O" and chunks[a] != "O")
+    ends = b >= len(chunks) or not chunks[b].startswith("I-")
+    inside = sum(1 for c in chunks[a + 1:b] if c.startswith("B-"))
+    f["chunk_start"] = float(starts)
+    f["chunk_end"] = float(ends)
+    f["chunk_whole"] = float(starts and ends and inside == 0)
+    f["chunks_inside"] = float(min(inside, 3))
+    kind = chunks[b - 1][2:] or "O"
+    f[f"chunk_last={kind}"] = 1.0
+    f[f"{base}_chunk_last={kind}"] = 1.0
+
+
+def _paths(f: dict[str, float], a: int, b: int, tags: list[tuple[str, str]],
+           left: int | None, right: int | None, base: str) -> None:
+    """The phrases between the span and the nearest question word on each side ("VP PP":
+    the question's verb, then a preposition, then the span), a stand-in for the parse-tree
+    paths of the logistic-regression baseline."""
+    for side, match, lo, hi in (("L", left, left, a), ("R", right, b, right)):
+        if match is None or lo is None or hi is None or hi - lo > 8:
+            continue
+        between = [t[1][2:] for t in tags[lo + 1 if side == "L" else lo:hi]
+                   if t[1].startswith("B-") or t[1] == "O"]
+        path = "_".join(between[:4]) or "adj"
+        f[f"path{side}={tags[match][0]}:{path}"] = 1.0
+        f[f"{base}_path{side}={path}"] = 1.0
+
+
+_COARSE = {"NN": "N", "NNS": "N", "NNP": "P", "NNPS": "P", "CD": "CD", "DT": "DT", "IN": "IN",
+           "TO": "IN", "PRP": "PR", "PRP$": "PR", "CC": "CC", "POS": "POS", ",": ",", "FW": "P"}
+
+
+@lru_cache(maxsize=256)
+def _tags(words: tuple[str, ...]) -> list[tuple[str, str]]:
+    """A coarse part of speech and a phrase-chunk label (``B-NP``, ``I-VP``, ``O``) for each
+    token, from TextBlob's rule-based tagger and chunker (its lexicon ships in the wheel)."""
+    from textblob.en import parser
+
+    chunked = parser.find_chunks(parser.find_tags(list(words)))
+    out = []
+    for _word, tag, chunk, *_ in chunked:
+        coarse = _COARSE.get(tag) or {"J": "J", "V": "V", "R": "R", "W": "W"}.get(tag[:1], "O")
+        out.append((coarse, chunk))
+    return out
 
 
 @cache
@@ -212,10 +293,11 @@ def best_span(question: str, evidence: Evidence,
 
 # A span scoring at least this (a logit) is trusted to answer a typed question that the
 # candidate rules found nothing for ("Who designed the stadium?" when the designer is a name
-# the corpus never shows speaking). On the span scorer's held-back SQuAD paragraphs, 16 of
-# the 89 typed questions without a candidate score that high, with F1 80 among them; on
-# evals/seeds.yaml no unanswerable case without a candidate does (highest: -1.18).
-CONFIDENT = -0.5
+# the corpus never shows speaking). On the span scorer's held-back SQuAD paragraphs, 9 of
+# the 87 typed questions without a candidate score that high, with F1 88 among them; on
+# evals/seeds.yaml no unanswerable case without a candidate does (highest: 0.33, a person's
+# name for "the name of the law", which the person check refuses; next -0.47).
+CONFIDENT = 0.5
 
 
 def confident_span(question: str, evidence: Evidence,
@@ -230,12 +312,16 @@ def confident_span(question: str, evidence: Evidence,
     return span
 
 
-def rank_people(question: str, evidence: Evidence) -> Evidence:
-    """For a "who" question, the candidate names in the order the span scorer rates the best
-    span holding each (or held by it); the candidate rules alone know only which names are
-    people. On the scorer's held-back SQuAD paragraphs this took person F1 from 34.5 to 47.5.
+RANKED = frozenset({Kind.PERSON})
+
+
+def rank_candidates(question: str, evidence: Evidence,
+                    kinds: frozenset[Kind] = RANKED) -> Evidence:
+    """For a question of one of ``kinds``, the typed candidates in the order the span scorer
+    rates the best span holding each (or held by it); the candidate rules alone know only
+    which strings are people, places or dates, not which one answers.
     """
-    if evidence.kind is not Kind.PERSON or len(evidence.candidates) < 2:
+    if evidence.kind not in kinds or len(evidence.candidates) < 2:
         return evidence
     rated = [(score(f), s) for s, f in candidates(question, evidence.frame, evidence.sentences)]
 

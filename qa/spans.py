@@ -2,15 +2,17 @@
 
 "What venue hosted Super Bowl Opening Night?" is answered by a sentence, but its core is
 "SAP Center". Every span of up to ``MAX_WORDS`` words in the best evidence sentences is a
-candidate; each is described by a few dozen features that do not depend on what the span
-says (its length, how close it stands to the question's own words, whether it repeats them,
-capitals and digits, the word before and after it, the question's wh-word) and scored by a
-linear model. The weights in ``span_weights.json`` were fitted with logistic regression by
-``scripts/fit_spans.py`` on SQuAD v1.1 dev questions whose paragraphs are outside the seeded
-500-question sample that ``qa squad --limit 500 --seed 0`` reports on.
+candidate; each is described by features that do not depend on what the span says (its
+length, how close it stands to the question's own words, whether it repeats them, capitals
+and digits, the word before and after it, the question's wh-word, its parts of speech and
+phrase chunks, and the phrases between it and the question's words) and scored by a linear
+model. The weights in ``span_weights.json`` were fitted by ``scripts/fit_spans.py`` with a
+softmax over each question's candidates, on SQuAD v1.1 dev questions whose paragraphs are
+outside the seeded 500-question sample that ``qa squad --limit 500 --seed 0`` reports on.
 
 ``short_answer(question, evidence)`` -> the best span, or the best sentence when no span
-qualifies. Left out: parse trees and named-entity models; the features are word-level.
+qualifies. Left out: parse trees and named-entity models; the tags and chunks come from
+TextBlob's rule-based tagger, whose lexicon ships in its wheel.
 """
 
 from __future__ import annotations

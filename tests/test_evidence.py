@@ -135,3 +135,15 @@ def test_an_attributed_question_prefers_what_that_person_said() -> None:
     assert speaker_names("Why did they refuse?", persons, roles) == frozenset()
     assert _spoken_by("Benyash argues that they were not trained.", frozenset({"benyash"}))
     assert not _spoken_by("The guardsmen argue that it was unlawful.", frozenset({"benyash"}))
+
+
+def test_dates_and_numbers_come_in_their_usual_shapes() -> None:
+    def found(question: str, text: str) -> list[str]:
+        s = Sentence("x.txt", "", 0, len(text), text, 1.0)
+        return [c.text for c in typed_candidates(s, frame(question), question)]
+
+    assert found("When did Temujin become Great Khan?",
+                 "He took the title in 1206; the steppe had changed by the 1960s and in the "
+                 "19th century.") == ["1206", "1960s", "19th century"]
+    assert found("How much money was spent?", "The council set aside $2 million, 45% of "
+                 "it, and 12 percent more.") == ["$2 million", "45%", "12 percent"]

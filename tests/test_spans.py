@@ -125,12 +125,19 @@ def test_people_are_ranked_by_the_span_scorer_and_named_in_full() -> None:
     from qa.evidence import Candidate
 
     q = "Who designed the concert hall?"
-    # (A speaker, "Mayor Jane Smith said the hall was designed by ...", rates above the
-    # designer: SQuAD's "who" answers are often the one who says.)
-    ev = evidence(q, "The concert hall, which Mayor Jane Smith opened in 2004, was designed "
-                     "by Norman Foster.")
+    ev = evidence(q, "Mayor Jane Smith said the concert hall was designed by Norman Foster.")
     s, t = ev.sentences[0], ev.sentences[0].text
     cands = [Candidate(n, Kind.PERSON, s, s.start + t.index(n), s.start + t.index(n) + len(n),
                        1.0) for n in ("Jane Smith", "Foster", "Norman Foster")]
     ev.candidates = cands
     assert spans.rank_candidates(q, ev).candidates[0].text == "Norman Foster"
+
+
+def test_spans_are_described_by_parts_of_speech_and_phrase_chunks() -> None:
+    q = "When was the stadium opened?"
+    ev = evidence(q, "The stadium was opened in 1993 by the city council.")
+    feats = {s.text: f for s, f in spans.candidates(q, ev.frame, ev.sentences)}
+    assert feats["1993"]["pos_last=CD"] == 1.0 and feats["1993"]["when_last=CD"] == 1.0
+    assert feats["the city council"]["chunk_whole"] == 1.0
+    assert not feats["city council"].get("chunk_start")  # starts inside "the city council"
+    assert spans.best_span(q, ev).text == "1993"

@@ -226,15 +226,15 @@ def _syntax(f: dict[str, float], a: int, b: int, tags: list[tuple[str, str]], ba
         f[f"pat={'_'.join(inner)}"] = 1.0
         f[f"{base}_pat={'_'.join(inner)}"] = 1.0
     f["has_verb"] = float("V" in inner)
-    chunks = [t[1] for t in tags]
-    starts = chunks[a].startswith("B-") or (a > 0 and chunks[a - 1] == "O" and chunks[a] != "O")
-    ends = b >= len(chunks) or not chunks[b].startswith("I-")
-    inside = sum(1 for c in chunks[a + 1:b] if c.startswith("B-"))
+    chunk = tags[a][1]
+    starts = chunk.startswith("B-") or (a > 0 and tags[a - 1][1] == "O" and chunk != "O")
+    ends = b >= len(tags) or not tags[b][1].startswith("I-")
+    inside = sum(1 for _, c in tags[a + 1:b] if c.startswith("B-"))
     f["chunk_start"] = float(starts)
     f["chunk_end"] = float(ends)
     f["chunk_whole"] = float(starts and ends and inside == 0)
     f["chunks_inside"] = float(min(inside, 3))
-    kind = chunks[b - 1][2:] or "O"
+    kind = tags[b - 1][1][2:] or "O"
     f[f"chunk_last={kind}"] = 1.0
     f[f"{base}_chunk_last={kind}"] = 1.0
 
@@ -244,11 +244,14 @@ def _paths(f: dict[str, float], a: int, b: int, tags: list[tuple[str, str]],
     """The phrases between the span and the nearest question word on each side ("VP PP":
     the question's verb, then a preposition, then the span), a stand-in for the parse-tree
     paths of the logistic-regression baseline."""
-    for side, match, lo, hi in (("L", left, left, a), ("R", right, b, right)):
-        if match is None or lo is None or hi is None or hi - lo > 8:
+    for side, match in (("L", left), ("R", right)):
+        if match is None:
             continue
-        between = [t[1][2:] for t in tags[lo + 1 if side == "L" else lo:hi]
-                   if t[1].startswith("B-") or t[1] == "O"]
+        gap, between_tags = (a - match, tags[match + 1:a]) if side == "L" else \
+            (match - b, tags[b:match])
+        if gap > 8:
+            continue
+        between = [c[2:] for _, c in between_tags if c.startswith("B-") or c == "O"]
         path = "_".join(between[:4]) or "adj"
         f[f"path{side}={tags[match][0]}:{path}"] = 1.0
         f[f"{base}_path{side}={path}"] = 1.0
@@ -283,12 +286,18 @@ def score(features: dict[str, float], weights: dict[str, float] | None = None) -
     return sum(w.get(k, 0.0) * v for k, v in features.items())
 
 
+def _rated(question: str, evidence: Evidence, weights: dict[str, float] | None = None
+           ) -> list[tuple[float, Span]]:
+    """Every candidate span of ``evidence`` with its score."""
+    return [(score(feats, weights), span)
+            for span, feats in candidates(question, evidence.frame, evidence.sentences)]
+
+
 def best_span(question: str, evidence: Evidence,
               weights: dict[str, float] | None = None) -> Span | None:
     """The highest-scoring candidate span, or None when there is none; its ``share`` is the
     probability the scorer's softmax over all candidates gives it."""
-    scored = [(score(feats, weights), span)
-              for span, feats in candidates(question, evidence.frame, evidence.sentences)]
+    scored = _rated(question, evidence, weights)
     if not scored:
         return None
     top, span = max(scored, key=lambda t: t[0])
@@ -321,15 +330,14 @@ def confident_span(question: str, evidence: Evidence,
 RANKED = frozenset({Kind.PERSON})
 
 
-def rank_candidates(question: str, evidence: Evidence,
-                    kinds: frozenset[Kind] = RANKED) -> Evidence:
-    """For a question of one of ``kinds``, the typed candidates in the order the span scorer
-    rates the best span holding each (or held by it); the candidate rules alone know only
-    which strings are people, places or dates, not which one answers.
+def rank_candidates(question: str, evidence: Evidence) -> Evidence:
+    """For a question of one of the ``RANKED`` kinds, the typed candidates in the order the
+    span scorer rates the best span holding each (or held by it); the candidate rules alone
+    know only which strings are people, places or dates, not which one answers.
     """
-    if evidence.kind not in kinds or len(evidence.candidates) < 2:
+    if evidence.kind not in RANKED or len(evidence.candidates) < 2:
         return evidence
-    rated = [(score(f), s) for s, f in candidates(question, evidence.frame, evidence.sentences)]
+    rated = _rated(question, evidence)
 
     def rating(c: Candidate) -> float:
         held = [r for r, s in rated if s.sentence.source == c.sentence.source and
@@ -351,8 +359,8 @@ def short_answer(question: str, evidence: Evidence) -> str:
     """The answer's core: the typed candidate the chat answer states, else the best span,
     else the best sentence.
 
-    The candidate wins even where the span scorer alone scores better on SQuAD (people,
-    places, named things: on its held-back paragraphs F1 61 vs 35 for people), so that the
+    The candidate wins even where the span scorer alone scores better on SQuAD (on its
+    held-back paragraphs, F1 67 vs 46 for people, 55 vs 37 for places), so that the
     short answer never contradicts the answer it is the core of ("Mikhail Benyash. [1]"
     with a short answer "Ukraine").
     """

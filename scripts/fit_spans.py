@@ -131,9 +131,8 @@ def main() -> int:
         f1 += squad.f1(pred, item.answers)
     n = len(valid) or 1
     print(f"held back: {len(valid)} questions, EM {100 * em / n:.1f} F1 {100 * f1 / n:.1f}")
-    trained = train.questions
     Path(args.out).write_text(json.dumps({
-        "fitted_on": f"{trained} SQuAD v1.1 dev questions outside the seed-0 "
+        "fitted_on": f"{train.questions} SQuAD v1.1 dev questions outside the seed-0 "
                      f"500 sample's paragraphs (scripts/fit_spans.py, l2={args.l2})",
         # Weights under 0.01 are dropped and the rest rounded: the file halves and no
         # held-back answer changes.

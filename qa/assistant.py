@@ -25,6 +25,7 @@ from .types import Answer, Citation, Passage
 if TYPE_CHECKING:
     from .embeddings import Embedder
     from .index import Index
+    from .reader import Reader, Reading
 
 MAX_QUESTION_CHARS = 2000
 MAX_HISTORY_TURNS = 20  # the most recent turns a follow-up is resolved against
@@ -40,11 +41,14 @@ class Assistant:
     """``Assistant.open()`` wires the real parts; tests pass their own through ``__init__``."""
 
     def __init__(self, retriever: Retriever, generator: Generator, settings: Settings,
-                 selector: EvidenceSelector) -> None:
+                 selector: EvidenceSelector, reader: Reader | None = None) -> None:
+        """``reader``: the trained extractive reader; None leaves short answers and sure
+        spans to the linear span scorer."""
         self.retriever = retriever
         self.generator = generator
         self.settings = settings
         self.selector = selector
+        self.reader = reader
 
     @classmethod
     def open(cls, index_dir: str | Path | None = None, settings: Settings | None = None,
@@ -52,6 +56,7 @@ class Assistant:
         """Open the index (building it from the corpus folder when there is none yet)."""
         from .embeddings import MiniLMEmbedder
         from .llm import from_settings
+        from .reader import Reader
         from .retrieval import HybridRetriever
 
         settings = settings or Settings.from_env()
@@ -62,7 +67,8 @@ class Assistant:
         index = ensure_index(settings, embedder, build=build, progress=progress)
         retriever = HybridRetriever(index, embedder, top_k=settings.top_k)
         selector = EvidenceSelector(index, embedder, evidence_k=settings.evidence_k)
-        return cls(retriever, generator, settings, selector)
+        return cls(retriever, generator, settings, selector,
+                   Reader() if settings.reader else None)
 
     def ask(self, question: str, history: list[Turn] | None = None,
             passages: list[Passage] | None = None) -> Answer:
@@ -100,15 +106,18 @@ class Assistant:
             fused = self.retriever.retrieve(query, depth)
             passages = self.selector.rerank(query, fused)[: self.settings.top_k]
         lap("retrieve")
-        evidence = spans.rank_candidates(query, self.selector.select(query, passages))
+        evidence = self.selector.select(query, passages)
         lap("evidence")
+        reading = self.reader.read(query, evidence.sentences) if self.reader else None
+        evidence = spans.rank_candidates(query, evidence, reading)
+        lap("read")
         base = {"question": question, "standalone_question": query, "passages": passages}
         if self._abstains(evidence):
             yield compose.ABSTAIN_TEXT
             timings["total"] = sum(timings.values())
             yield Answer(text=compose.ABSTAIN_TEXT, abstained=True, citations=[],
                          timings=timings, closest=compose.cite(evidence.sentences),
-                         meta=_meta(evidence, None, "abstained"), **base)  # type: ignore[arg-type]
+                         meta=_meta(evidence, reading, None, "abstained"), **base)  # type: ignore[arg-type]
             return
         hint = evidence.best
         if hint is None and self.settings.untyped == "quote":
@@ -119,8 +128,8 @@ class Assistant:
             lap("check")
             timings["total"] = sum(timings.values())
             yield Answer(text=marked, abstained=False, citations=citations, timings=timings,
-                         short_answer=spans.short_answer(query, evidence),
-                         meta=_meta(evidence, None, "quoted"), **base)  # type: ignore[arg-type]
+                         short_answer=spans.short_answer(query, evidence, reading),
+                         meta=_meta(evidence, reading, None, "quoted"), **base)  # type: ignore[arg-type]
             return
         messages = compose.render_prompt(query, evidence.sentences, hint)
         quotes = [s.text for s in evidence.sentences]
@@ -147,10 +156,10 @@ class Assistant:
         citations = compose.cite(cited)
         lap("check")
         timings["total"] = sum(timings.values())
-        short = spans.short_answer(query, evidence)
+        short = spans.short_answer(query, evidence, reading)
         yield Answer(text=compose.with_markers(text, citations), abstained=False,
                      citations=citations, timings=timings, short_answer=short,
-                     meta=_meta(evidence, draft, "generated" if verdict.ok else
+                     meta=_meta(evidence, reading, draft, "generated" if verdict.ok else
                                 f"fallback: {verdict.reason}"), **base)  # type: ignore[arg-type]
 
     def _abstains(self, evidence: Evidence) -> bool:
@@ -165,7 +174,8 @@ class Assistant:
         return evidence.support < self.settings.abstain_below
 
 
-def _meta(evidence: Evidence, draft: str | None, route: str) -> dict[str, object]:
+def _meta(evidence: Evidence, reading: Reading | None, draft: str | None, route: str
+          ) -> dict[str, object]:
     return {
         "kind": evidence.kind.value,
         "head": evidence.frame.head,
@@ -174,6 +184,9 @@ def _meta(evidence: Evidence, draft: str | None, route: str) -> dict[str, object
         "coverage": round(evidence.coverage, 4),
         "similarity": round(evidence.similarity, 4),
         "candidates": [c.text for c in evidence.candidates[:5]],
+        "reading": reading and {"text": reading.text,
+                                "probability": round(reading.probability, 4),
+                                "no_answer": round(reading.no_answer, 4)},
         "draft": draft,
         "route": route,
     }

@@ -363,7 +363,7 @@ def summarize(results: Sequence[CaseResult]) -> dict[str, Any]:
     }
 
 
-STAGES = ("rewrite", "retrieve", "evidence", "generate", "check", "total")
+STAGES = ("rewrite", "retrieve", "evidence", "read", "generate", "check", "total")
 
 
 def _stage_order(stage: str) -> tuple[int, str]:

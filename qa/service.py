@@ -97,7 +97,8 @@ class Service:
         assistant = self.assistant
         if top_k and top_k != assistant.settings.top_k:
             assistant = Assistant(assistant.retriever, assistant.generator,
-                                  assistant.settings.with_(top_k=top_k), assistant.selector)
+                                  assistant.settings.with_(top_k=top_k), assistant.selector,
+                                  assistant.reader)
         items: queue.Queue[str | Answer | BaseException | _Done] = queue.Queue()
 
         def work() -> None:

@@ -30,6 +30,10 @@ class IndexSpec:
         return asdict(self)
 
 
+_SWITCH = {"on": True, "1": True, "true": True, "yes": True,
+           "off": False, "0": False, "false": False, "no": False}
+
+
 @dataclass(frozen=True)
 class Settings:
     index_dir: Path = Path("index")
@@ -50,6 +54,9 @@ class Settings:
     # sentence(s), verbatim; "generate": the model writes it (checked). A 135M model drops
     # the key clause when it paraphrases; a larger QA_MODEL may do better.
     untyped: str = "quote"
+    # The trained extractive reader (reader.py) picks short answers and vouches for typed
+    # questions without a candidate; off, the linear span scorer (spans.py) does both.
+    reader: bool = True
     n_threads: int = 0  # 0: every core
     n_ctx: int = 2048
     seed: int = 0
@@ -99,6 +106,12 @@ class Settings:
         for var, name in paths.items():
             if env.get(var):
                 values[name] = Path(env[var])
+        if env.get("QA_READER"):
+            switch = env["QA_READER"].strip().lower()
+            if switch not in _SWITCH:
+                raise ConfigError(f"QA_READER must be on or off. Currently, it is "
+                                  f"{env['QA_READER']!r}.")
+            values["reader"] = _SWITCH[switch]
         for var, name in strings.items():
             if env.get(var):
                 values[name] = env[var]

@@ -23,10 +23,14 @@ import re
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .evidence import Candidate, Evidence, Frame, Kind, is_person
 from .text import STOPWORDS, stem
 from .types import Sentence
+
+if TYPE_CHECKING:
+    from .reader import Reading
 
 MAX_WORDS = 8
 SENTENCES = 3  # evidence sentences searched, best first
@@ -330,11 +334,30 @@ def confident_span(question: str, evidence: Evidence,
 RANKED = frozenset({Kind.PERSON})
 
 
-def rank_candidates(question: str, evidence: Evidence) -> Evidence:
-    """For a question of one of the ``RANKED`` kinds, the typed candidates in the order the
-    span scorer rates the best span holding each (or held by it); the candidate rules alone
-    know only which strings are people, places or dates, not which one answers.
+def rank_candidates(question: str, evidence: Evidence, reading: Reading | None = None
+                    ) -> Evidence:
+    """The typed candidates, best first, as the reader (without one, the span scorer) sees
+    them; the candidate rules alone know only which strings are people, places or dates, not
+    which one answers.
+
+    With a ``reading``, the candidate its span overlaps goes first; when it overlaps none,
+    the span itself does, as a candidate of the question's kind. Without one, only a
+    ``RANKED`` kind is re-ordered: by the span scorer's best span holding each candidate (or
+    held by it).
     """
+    if not evidence.candidates:
+        return evidence
+    if reading is not None:
+        ranked = list(evidence.candidates)
+        overlapping = [c for c in ranked if c.sentence.source == reading.sentence.source
+                       and c.start < reading.end and reading.start < c.end]
+        if overlapping:
+            top = overlapping[0]
+            ranked.remove(top)
+        else:
+            top = Candidate(reading.text, evidence.kind, reading.sentence, reading.start,
+                            reading.end, reading.probability)
+        return replace(evidence, candidates=_fuller_first([top, *ranked]))
     if evidence.kind not in RANKED or len(evidence.candidates) < 2:
         return evidence
     rated = _rated(question, evidence)
@@ -344,20 +367,24 @@ def rank_candidates(question: str, evidence: Evidence) -> Evidence:
                 (s.start <= c.start and s.end >= c.end or c.start <= s.start and s.end <= c.end)]
         return max(held, default=-99.0)
 
-    ranked = sorted(evidence.candidates, key=rating, reverse=True)
-    # "Benyash" may rate as high as "Mikhail Benyash" (a span holding one often holds the
-    # other); the full name answers.
+    return replace(evidence, candidates=_fuller_first(
+        sorted(evidence.candidates, key=rating, reverse=True)))
+
+
+def _fuller_first(ranked: list[Candidate]) -> list[Candidate]:
+    """"Benyash" may rate as high as "Mikhail Benyash" (a span holding one often holds the
+    other); the full name answers."""
     top = ranked[0]
     fuller = [c for c in ranked if c.text.endswith(" " + top.text)]
     if fuller:
         ranked.remove(fuller[0])
         ranked.insert(0, fuller[0])
-    return replace(evidence, candidates=ranked)
+    return ranked
 
 
-def short_answer(question: str, evidence: Evidence) -> str:
-    """The answer's core: the typed candidate the chat answer states, else the best span,
-    else the best sentence.
+def short_answer(question: str, evidence: Evidence, reading: Reading | None = None) -> str:
+    """The answer's core: the typed candidate the chat answer states, else the reader's span
+    (without a reader, the span scorer's), else the best sentence.
 
     The candidate wins even where the span scorer alone scores better on SQuAD (on its
     held-back paragraphs, F1 67 vs 46 for people, 55 vs 37 for places), so that the
@@ -366,6 +393,8 @@ def short_answer(question: str, evidence: Evidence) -> str:
     """
     if evidence.best is not None:
         return evidence.best.text
+    if reading is not None:
+        return reading.text
     span = best_span(question, evidence)
     if span is not None:
         return span.text

@@ -371,6 +371,7 @@ def qa_cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
                                           "not a file"),
     ({"QA_LLM_BASE_URL": "localhost:8080"}, "QA_LLM_BASE_URL must start with http://"),
     ({"QA_TOP_K": "five"}, "QA_TOP_K must be a whole number"),
+    ({"QA_READER": "maybe"}, "QA_READER must be on or off"),
 ])
 def test_wrong_settings_are_one_line_naming_the_fix(tmp_path: Path, env: dict[str, str],
                                                    says: str) -> None:

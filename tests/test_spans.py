@@ -133,6 +133,36 @@ def test_people_are_ranked_by_the_span_scorer_and_named_in_full() -> None:
     assert spans.rank_candidates(q, ev).candidates[0].text == "Norman Foster"
 
 
+def test_the_reader_puts_the_candidate_it_reads_first_or_its_own_span() -> None:
+    from qa.evidence import Candidate
+    from qa.reader import Reading
+
+    q = "Who did the peasants think Luther would support?"
+    ev = evidence(q, "Thomas Müntzer told the peasants that Luther would side with them "
+                     "against the upper classes.")
+    s, t = ev.sentences[0], ev.sentences[0].text
+
+    def at(text: str) -> tuple[int, int]:
+        return s.start + t.index(text), s.start + t.index(text) + len(text)
+
+    ev.candidates = [Candidate(n, Kind.PERSON, s, *at(n), 1.0)
+                     for n in ("Thomas Müntzer", "Luther")]
+    read = spans.rank_candidates(q, ev, Reading(s, *at("Luther would"), "Luther would",
+                                                0.4, 0.0))
+    assert [c.text for c in read.candidates] == ["Luther", "Thomas Müntzer"]
+    # A span that holds no candidate answers in their place, as the question's kind.
+    read = spans.rank_candidates(q, ev, Reading(s, *at("the upper classes"),
+                                                "the upper classes", 0.5, 0.0))
+    assert read.best is not None and read.best.text == "the upper classes"
+    assert read.best.kind is Kind.PERSON and len(read.candidates) == 3
+    assert spans.short_answer(q, read) == "the upper classes"
+    # With no candidate at all, the reader's span is the short answer; nothing is added.
+    ev.candidates = []
+    reading = Reading(s, *at("upper classes"), "upper classes", 0.5, 0.0)
+    assert spans.rank_candidates(q, ev, reading).candidates == []
+    assert spans.short_answer(q, ev, reading) == "upper classes"
+
+
 def test_spans_are_described_by_parts_of_speech_and_phrase_chunks() -> None:
     q = "When was the stadium opened?"
     ev = evidence(q, "The stadium was opened in 1993 by the city council.")

@@ -12,7 +12,7 @@ reader's best span (always answering) is printed and the adapter file written.
 
 Run: python scripts/fit_reader.py [--epochs 3] [--lr 5e-4] [--work .squad] [--data PATH]
 It needs the SQuAD index that ``qa squad`` builds under --work; on 2 CPU cores an epoch takes
-about 6 minutes.
+about 10 minutes.
 """
 
 from __future__ import annotations

@@ -42,8 +42,8 @@ class Assistant:
 
     def __init__(self, retriever: Retriever, generator: Generator, settings: Settings,
                  selector: EvidenceSelector, reader: Reader | None = None) -> None:
-        """``reader``: the trained extractive reader; None leaves short answers and sure
-        spans to the linear span scorer."""
+        """``reader``: the trained extractive reader; None leaves short answers and the
+        order of typed candidates to the linear span scorer."""
         self.retriever = retriever
         self.generator = generator
         self.settings = settings

@@ -4,15 +4,15 @@ The question and its evidence sentences (in document order, joined by spaces) ar
 together by all-MiniLM-L6-v2, the same weights that embed the corpus, changed by low-rank
 adapters (LoRA, rank ``RANK``) on every attention and feed-forward matrix; a linear head
 gives each word piece a score for starting the answer and one for ending it. The adapters and
-the head (``reader_adapter.safetensors``, about 1 MB) were fitted by
+the head (``reader_adapter.safetensors``, 1.3 MB) were fitted by
 ``scripts/fit_reader.py`` on SQuAD v1.1 dev questions whose paragraphs are outside the
 seeded 500-question sample that ``qa squad --limit 500 --seed 0`` reports on; they are
 merged into a private copy of the encoder when the reader is first used, so nothing is
 downloaded and the embedder's weights stay untouched.
 
 ``Reader().read(question, sentences)`` -> the best span (at most ``MAX_ANSWER`` word pieces,
-inside one sentence) with its probability, and the probability the reader gives to "no
-answer here" (the position of the [CLS] piece, as in SQuAD 2.0 readers).
+cut at the end of the sentence it starts in) with its probability, and the probability the
+reader gives to "no answer here" (the position of the [CLS] piece, as in SQuAD 2.0 readers).
 """
 
 from __future__ import annotations
@@ -92,6 +92,8 @@ class Reading:
 
 _lock = threading.Lock()
 _loaded: dict[Path, tuple[Any, Any, Any]] = {}
+# One read at a time: a fast tokenizer raises "Already borrowed" when two threads use it.
+_reading = threading.Lock()
 
 
 def _load(adapter: Path) -> tuple[Any, Any, Any]:
@@ -156,12 +158,11 @@ class Reader:
 
         tokenizer, encoder, head = _load(self.adapter)
         context, where = context_of(sentences)
-        batch = encode(tokenizer, [question], [context])
-        offsets = batch.pop("offset_mapping")[0]
-        with torch.no_grad():
-            hidden = encoder(**batch).last_hidden_state
-            logits = head(hidden)[0]
-        context_mask = torch.tensor([sid == 1 for sid in batch.sequence_ids(0)])
+        with _reading, torch.no_grad():
+            batch = encode(tokenizer, [question], [context])
+            offsets = batch.pop("offset_mapping")[0]
+            logits = head(encoder(**batch).last_hidden_state)[0]
+            context_mask = torch.tensor([sid == 1 for sid in batch.sequence_ids(0)])
         a, b, probability, null = pick(logits[:, 0], logits[:, 1], context_mask)
         start, end = int(offsets[a][0]), int(offsets[b][1])
         for pos, sentence in reversed(where):

@@ -54,8 +54,8 @@ class Settings:
     # sentence(s), verbatim; "generate": the model writes it (checked). A 135M model drops
     # the key clause when it paraphrases; a larger QA_MODEL may do better.
     untyped: str = "quote"
-    # The trained extractive reader (reader.py) picks short answers and vouches for typed
-    # questions without a candidate; off, the linear span scorer (spans.py) does both.
+    # The trained extractive reader (reader.py) picks short answers and which typed
+    # candidate an answer states; off, the linear span scorer (spans.py) does both.
     reader: bool = True
     n_threads: int = 0  # 0: every core
     n_ctx: int = 2048

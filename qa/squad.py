@@ -89,6 +89,16 @@ def sample(items: Sequence[Item], limit: int | None, seed: int) -> list[Item]:
     return random.Random(seed).sample(list(items), limit)
 
 
+def fitting_split(items: Sequence[Item]) -> tuple[set[str], set[str]]:
+    """``(paragraphs of the reported sample, the held-back tenth of the others)``: the span
+    scorer and the reader are fitted on the questions of neither, and the second is where
+    ``scripts/fit_spans.py`` and ``scripts/fit_reader.py`` report their held-back scores."""
+    reported = {i.source for i in sample(items, 500, 0)}
+    names = sorted({i.source for i in items} - reported)
+    random.Random(7).shuffle(names)
+    return reported, set(names[: len(names) // 10])
+
+
 # -- the official metric, restated -------------------------------------------------------------
 
 def normalize_answer(s: str) -> str:

@@ -159,10 +159,7 @@ def main() -> int:
     torch.manual_seed(7)
     paragraphs, items = squad.load(args.data)
     starts = _starts(args.data)
-    held_out = {i.source for i in squad.sample(items, 500, 0)}
-    names = sorted({i.source for i in items} - held_out)
-    random.Random(7).shuffle(names)
-    valid_names = set(names[: len(names) // 10])
+    held_out, valid_names = squad.fitting_split(items)
     work = Path(args.work)
     settings = Settings.from_env(index_dir=work / "index", corpus_dir=work / "corpus")
     embedder = MiniLMEmbedder()

@@ -97,10 +97,7 @@ def main() -> int:
     args = ap.parse_args()
 
     paragraphs, items = squad.load(args.data)
-    held_out = {i.source for i in squad.sample(items, 500, 0)}
-    names = sorted({i.source for i in items} - held_out)
-    random.Random(7).shuffle(names)
-    valid_names = set(names[: len(names) // 10])
+    held_out, valid_names = squad.fitting_split(items)
     train_items = [i for i in items if i.source not in held_out]
     chosen = random.Random(7).sample(train_items, min(args.questions, len(train_items)))
     work = Path(args.work)

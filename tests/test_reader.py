@@ -11,6 +11,8 @@ from qa import Settings, reader
 from qa.errors import ModelError
 from qa.types import Sentence
 
+from .conftest import ROOT
+
 
 def sentences(*texts: str, source: str = "x.txt") -> list[Sentence]:
     out, offset = [], 100
@@ -91,3 +93,42 @@ def test_the_reader_is_less_sure_where_nothing_answers(real: reader.Reader) -> N
     assert sure is not None and found is not None
     assert "Krasnodar" in found.text and sure.probability < found.probability
     assert sure.no_answer > found.no_answer
+
+
+SQUAD = ROOT.parent / "shared/benchmarks/squad-v1.1/dev-v1.1.json"
+
+
+@pytest.mark.integration
+@pytest.mark.skipif(not SQUAD.exists(), reason="needs ../shared/benchmarks (SQuAD v1.1 dev)")
+def test_on_held_back_squad_paragraphs_the_reader_beats_the_linear_scorer(
+        real: reader.Reader, tmp_path: Path) -> None:
+    """Questions whose paragraphs neither the reader nor the scorer was fitted on, each read
+    from the evidence the assistant picks in its own paragraph (the real MiniLM and Chroma):
+    the reader's span scores F1 74.7 over all 824 of them, the linear scorer's 53.2; on the
+    151 questions of the first 30 paragraphs asked here, 69.8 and 54.1."""
+    from qa import spans, squad
+    from qa.embeddings import MiniLMEmbedder
+    from qa.evidence import EvidenceSelector
+    from qa.index import Index
+    from qa.types import Passage
+
+    paragraphs, items = squad.load(SQUAD)
+    _, held_back = squad.fitting_split(items)
+    chosen = sorted(held_back)[:30]
+    squad.write_corpus({n: paragraphs[n] for n in chosen}, tmp_path / "corpus")
+    embedder = MiniLMEmbedder()
+    index = Index.open(Settings(index_dir=tmp_path / "index"), embedder, create=True)
+    index.update([tmp_path / "corpus"])
+    selector = EvidenceSelector(index, embedder)
+    f1 = {"reader": 0.0, "scorer": 0.0}
+    asked = [i for i in items if i.source in chosen]
+    for item in asked:
+        text = paragraphs[item.source]
+        gold = Passage(f"{item.source}:gold", item.source, "", 0, len(text), text, 1.0)
+        evidence = selector.select(item.question, [gold])
+        reading = real.read(item.question, evidence.sentences)
+        span = spans.best_span(item.question, evidence)
+        f1["reader"] += squad.f1(reading.text if reading else "", item.answers) / len(asked)
+        f1["scorer"] += squad.f1(span.text if span else "", item.answers) / len(asked)
+    assert len(asked) >= 100
+    assert f1["reader"] >= 0.65 and f1["reader"] >= f1["scorer"] + 0.1, f1

@@ -50,8 +50,10 @@ def context_of(sentences: Sequence[Sentence]) -> tuple[str, list[tuple[int, Sent
 
 
 def encode(tokenizer: Any, questions: Sequence[str], contexts: Sequence[str]) -> Any:
-    """Question-context pairs as padded tensors with each piece's character offsets."""
-    return tokenizer(list(questions), list(contexts), truncation="only_second",
+    """Question-context pairs as padded tensors with each piece's character offsets; a pair
+    too long loses pieces from the end of the longer of the two (a 2,000-character question
+    included)."""
+    return tokenizer(list(questions), list(contexts), truncation="longest_first",
                      max_length=MAX_TOKENS, padding=True, return_offsets_mapping=True,
                      return_tensors="pt")
 

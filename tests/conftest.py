@@ -10,6 +10,7 @@ import pytest
 from qa.assistant import Assistant
 from qa.evidence import EvidenceSelector
 from qa.index import Index
+from qa.reader import Reader
 from qa.retrieval import HybridRetriever
 from qa.settings import Settings
 
@@ -47,11 +48,14 @@ def hash_index(settings: Settings, corpus: Path) -> Iterator[Index]:
     yield index
 
 
-def fake_assistant(index: Index, settings: Settings, *replies: str) -> Assistant:
+def fake_assistant(index: Index, settings: Settings, *replies: str,
+                   reader: Reader | None = None) -> Assistant:
+    """Hashed vectors and scripted replies; ``reader``: the real one, where a test needs it."""
     embedder = HashEmbedder()
     return Assistant(
         HybridRetriever(index, embedder, top_k=settings.top_k),
         ScriptedGenerator(*replies),
         settings,
         EvidenceSelector(index, embedder, settings.evidence_k),
+        reader,
     )

@@ -22,6 +22,7 @@ from qa.errors import ConfigError, IndexMismatchError, IndexMissingError, InputE
 from qa.evaluation import load_suite
 from qa.index import MANIFEST, Index
 from qa.llm import LlamaCppGenerator, OpenAIServerGenerator
+from qa.reader import Reader
 from qa.settings import Settings
 from qa.types import Answer
 
@@ -80,7 +81,7 @@ ODD_QUESTIONS = [
 @pytest.mark.parametrize("question", ODD_QUESTIONS)
 def test_odd_and_hostile_questions_get_a_grounded_answer_or_an_abstention(
         hash_index: Index, settings: Settings, question: str) -> None:
-    answer = fake_assistant(hash_index, settings, OBEDIENT).ask(question)
+    answer = fake_assistant(hash_index, settings, OBEDIENT, reader=Reader()).ask(question)
     assert answer.text
     assert_grounded(answer, hash_index)
 
@@ -114,7 +115,7 @@ def random_question(rng: random.Random) -> str:
 def test_two_hundred_random_questions_never_crash(hash_index: Index,
                                                   settings: Settings) -> None:
     rng = random.Random(7)
-    assistant = fake_assistant(hash_index, settings, *[OBEDIENT] * 200)
+    assistant = fake_assistant(hash_index, settings, *[OBEDIENT] * 200, reader=Reader())
     outcomes = {"answered": 0, "abstained": 0, "refused": 0}
     started = time.monotonic()
     for _ in range(200):

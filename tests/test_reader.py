@@ -85,6 +85,16 @@ def test_the_reader_finds_the_core_of_the_answer(real: reader.Reader, question: 
 
 
 @pytest.mark.integration
+def test_a_question_or_evidence_longer_than_the_reader_reads_is_cut(real: reader.Reader
+                                                                     ) -> None:
+    long_question = "Where did the court hear the case? " + "and then what " * 140
+    evidence = sentences("The court heard the case in Krasnodar in May.")
+    assert real.read(long_question[:2000], evidence) is not None
+    reading = real.read("Where did the court sit?", sentences("Word " * 3000 + "end."))
+    assert reading is None or reading.text in "Word " * 3000
+
+
+@pytest.mark.integration
 def test_the_reader_is_less_sure_where_nothing_answers(real: reader.Reader) -> None:
     evidence = sentences("The court heard the case in Krasnodar in May.",
                          "The guardsmen's lawyer said the hearing was postponed.")

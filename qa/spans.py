@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .evidence import Candidate, Evidence, Frame, Kind, is_person
-from .text import STOPWORDS, stem
+from .text import STOPWORDS, numbers, stem
 from .types import Sentence
 
 if TYPE_CHECKING:
@@ -341,9 +341,10 @@ def rank_candidates(question: str, evidence: Evidence, reading: Reading | None =
     which one answers.
 
     With a ``reading``, the candidate its span overlaps goes first; when it overlaps none,
-    the span itself does, as a candidate of the question's kind. Without one, only a
-    ``RANKED`` kind is re-ordered: by the span scorer's best span holding each candidate (or
-    held by it).
+    the span itself does, as a candidate of the question's kind, unless the question wants a
+    number and the span holds none ("How many ...?" is not answered "the guardsmen"). Without
+    one, only a ``RANKED`` kind is re-ordered: by the span scorer's best span holding each
+    candidate (or held by it).
     """
     if not evidence.candidates:
         return evidence
@@ -354,9 +355,11 @@ def rank_candidates(question: str, evidence: Evidence, reading: Reading | None =
         if overlapping:
             top = overlapping[0]
             ranked.remove(top)
-        else:
+        elif evidence.kind is not Kind.NUMBER or numbers(reading.text):
             top = Candidate(reading.text, evidence.kind, reading.sentence, reading.start,
                             reading.end, reading.probability)
+        else:
+            return evidence
         return replace(evidence, candidates=_fuller_first([top, *ranked]))
     if evidence.kind not in RANKED or len(evidence.candidates) < 2:
         return evidence

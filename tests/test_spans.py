@@ -156,6 +156,14 @@ def test_the_reader_puts_the_candidate_it_reads_first_or_its_own_span() -> None:
     assert read.best is not None and read.best.text == "the upper classes"
     assert read.best.kind is Kind.PERSON and len(read.candidates) == 3
     assert spans.short_answer(q, read) == "the upper classes"
+    # "How many" wants a number: a span without one leaves the candidates as they were.
+    count = evidence("How many peasants were there?", "About 300 peasants sided with the "
+                     "upper classes.")
+    c, ct = count.sentences[0], count.sentences[0].text
+    count.candidates = [Candidate("About 300", Kind.NUMBER, c, c.start, c.start + 9, 1.0)]
+    start = c.start + ct.index("the upper classes")
+    wordy = Reading(c, start, start + 17, "the upper classes", 0.5, 0.0)
+    assert spans.rank_candidates(count.question, count, wordy).candidates == count.candidates
     # With no candidate at all, the reader's span is the short answer; nothing is added.
     ev.candidates = []
     reading = Reading(s, *at("upper classes"), "upper classes", 0.5, 0.0)

@@ -13,6 +13,10 @@ downloaded and the embedder's weights stay untouched.
 ``Reader().read(question, sentences)`` -> the best span (at most ``MAX_ANSWER`` word pieces,
 cut at the end of the sentence it starts in) with its probability, and the probability the
 reader gives to "no answer here" (the position of the [CLS] piece, as in SQuAD 2.0 readers).
+
+Left out: deciding whether to answer at all (fitted on answerable questions only, the reader
+is sure of wrong spans where the articles do not say; abstention stays with the evidence
+checks), reading more than the evidence sentences, and batching several questions.
 """
 
 from __future__ import annotations
@@ -37,7 +41,8 @@ MAX_ANSWER = 30  # word pieces
 
 
 def context_of(sentences: Sequence[Sentence]) -> tuple[str, list[tuple[int, Sentence]]]:
-    """The sentences in document order joined by spaces, and where each starts in it."""
+    """The sentences in document order joined by spaces, and where each starts in it:
+    ``[s("B."), s("A.")]`` (with A before B in the file) -> ``("A. B.", [(0, A), (3, B)])``."""
     ordered = sorted(sentences, key=lambda s: (s.source, s.start))
     parts: list[str] = []
     where: list[tuple[int, Sentence]] = []

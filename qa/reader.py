@@ -83,6 +83,23 @@ def pick(start: Any, end: Any, context_mask: Any) -> tuple[int, int, float, floa
     return a, b, float(pair[a, b]), null
 
 
+def point(tokenizer: Any, encoder: Any, head: Any, questions: Sequence[str],
+          contexts: Sequence[str]) -> list[tuple[int, int, float, float]]:
+    """For each question-context pair, its best span as ``(start, end, probability,
+    no-answer probability)``, offsets in context characters (call it under ``no_grad``)."""
+    import torch
+
+    batch = encode(tokenizer, questions, contexts)
+    offsets = batch.pop("offset_mapping")
+    logits = head(encoder(**batch).last_hidden_state)
+    out = []
+    for i in range(len(questions)):
+        context_mask = torch.tensor([sid == 1 for sid in batch.sequence_ids(i)])
+        a, b, probability, null = pick(logits[i, :, 0], logits[i, :, 1], context_mask)
+        out.append((int(offsets[i][a][0]), int(offsets[i][b][1]), probability, null))
+    return out
+
+
 @dataclass(frozen=True)
 class Reading:
     """``start``/``end``: offsets into the source file, like a ``Sentence``'s;
@@ -166,12 +183,8 @@ class Reader:
         tokenizer, encoder, head = _load(self.adapter)
         context, where = context_of(sentences)
         with _reading, torch.no_grad():
-            batch = encode(tokenizer, [question], [context])
-            offsets = batch.pop("offset_mapping")[0]
-            logits = head(encoder(**batch).last_hidden_state)[0]
-            context_mask = torch.tensor([sid == 1 for sid in batch.sequence_ids(0)])
-        a, b, probability, null = pick(logits[:, 0], logits[:, 1], context_mask)
-        start, end = int(offsets[a][0]), int(offsets[b][1])
+            [(start, end, probability, null)] = point(tokenizer, encoder, head, [question],
+                                                      [context])
         for pos, sentence in reversed(where):
             if start >= pos:
                 # A span running over a sentence's end is cut there: quotes are sentences.

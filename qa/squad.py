@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
+from .types import Passage
 
 if TYPE_CHECKING:
     from .assistant import Assistant
@@ -87,6 +88,11 @@ def sample(items: Sequence[Item], limit: int | None, seed: int) -> list[Item]:
     if limit is None or limit >= len(items):
         return list(items)
     return random.Random(seed).sample(list(items), limit)
+
+
+def gold_passage(name: str, text: str) -> Passage:
+    """The whole paragraph ``name`` as the one passage to read (``ask(q, passages=[...])``)."""
+    return Passage(f"{name}:gold", name, "", 0, len(text), text, 1.0)
 
 
 def fitting_split(items: Sequence[Item]) -> tuple[set[str], set[str]]:
@@ -159,8 +165,6 @@ def run(assistant: Assistant, items: Sequence[Item], answers: bool = True,
         progress: bool = False, on_item: Callable[[dict[str, Any]], None] | None = None
         ) -> dict[str, Any]:
     """Ask ``items`` and return ``{"summary": {...}, "questions": [...]}``."""
-    from .types import Passage
-
     retriever: HybridRetriever = assistant.retriever  # type: ignore[assignment]
     index = retriever.index
     rows: list[dict[str, Any]] = []
@@ -177,8 +181,7 @@ def run(assistant: Assistant, items: Sequence[Item], answers: bool = True,
         if answers:
             e2e = assistant.ask(item.question)
             text = index.text(item.source)
-            gold = Passage(f"{item.source}:gold", item.source, "", 0, len(text), text, 1.0)
-            given = assistant.ask(item.question, passages=[gold])
+            given = assistant.ask(item.question, passages=[gold_passage(item.source, text)])
             for key, a in (("e2e", e2e), ("gold", given)):
                 pred = "" if a.abstained else a.short_answer
                 row[key] = {"prediction": pred, "abstained": a.abstained,

@@ -31,7 +31,6 @@ from qa.embeddings import MiniLMEmbedder
 from qa.evidence import EvidenceSelector
 from qa.index import Index
 from qa.settings import Settings
-from qa.types import Passage
 
 
 def _starts(path: str) -> dict[str, list[tuple[str, int]]]:
@@ -115,13 +114,10 @@ def _evaluate(tokenizer: Any, encoder: Any, head: Any, valid: list[Any]) -> tupl
     with torch.no_grad():
         for lo in range(0, len(valid), 32):
             chunk = valid[lo:lo + 32]
-            batch = reader.encode(tokenizer, [c[0] for c in chunk], [c[1] for c in chunk])
-            offsets = batch.pop("offset_mapping")
-            logits = head(encoder(**batch).last_hidden_state)
-            for i, (_, context, _, _, golds) in enumerate(chunk):
-                mask = torch.tensor([sid == 1 for sid in batch.sequence_ids(i)])
-                a, b, _, _ = reader.pick(logits[i, :, 0], logits[i, :, 1], mask)
-                pred = context[int(offsets[i][a][0]):int(offsets[i][b][1])]
+            spans = reader.point(tokenizer, encoder, head, [c[0] for c in chunk],
+                                 [c[1] for c in chunk])
+            for (_, context, _, _, golds), (a, b, _, _) in zip(chunk, spans, strict=True):
+                pred = context[a:b]
                 em += squad.exact_match(pred, golds)
                 f1 += squad.f1(pred, golds)
     encoder.train()
@@ -168,8 +164,7 @@ def main() -> int:
     valid: list[tuple[str, str, int, int, list[str]]] = []
     began = time.perf_counter()
     for item in (i for i in items if i.source not in held_out):
-        text = paragraphs[item.source]
-        gold = Passage(f"{item.source}:gold", item.source, "", 0, len(text), text, 1.0)
+        gold = squad.gold_passage(item.source, paragraphs[item.source])
         example = _example(item.question, selector.select(item.question, [gold]).sentences,
                            starts[item.qid])
         if item.source in valid_names:

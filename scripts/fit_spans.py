@@ -29,7 +29,6 @@ from qa.embeddings import MiniLMEmbedder
 from qa.evidence import EvidenceSelector
 from qa.index import Index
 from qa.settings import Settings
-from qa.types import Passage
 
 
 class _Matrix:
@@ -108,8 +107,7 @@ def main() -> int:
     valid: list[tuple[Any, list[tuple[spans.Span, dict[str, float]]]]] = []
     started = time.perf_counter()
     for n, item in enumerate(chosen):
-        text = paragraphs[item.source]
-        gold = Passage(f"{item.source}:gold", item.source, "", 0, len(text), text, 1.0)
+        gold = squad.gold_passage(item.source, paragraphs[item.source])
         evidence = selector.select(item.question, [gold])
         cands = spans.candidates(item.question, evidence.frame, evidence.sentences)
         if item.source in valid_names:

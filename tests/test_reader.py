@@ -120,7 +120,6 @@ def test_on_held_back_squad_paragraphs_the_reader_beats_the_linear_scorer(
     from qa.embeddings import MiniLMEmbedder
     from qa.evidence import EvidenceSelector
     from qa.index import Index
-    from qa.types import Passage
 
     paragraphs, items = squad.load(SQUAD)
     _, held_back = squad.fitting_split(items)
@@ -133,8 +132,7 @@ def test_on_held_back_squad_paragraphs_the_reader_beats_the_linear_scorer(
     f1 = {"reader": 0.0, "scorer": 0.0}
     asked = [i for i in items if i.source in chosen]
     for item in asked:
-        text = paragraphs[item.source]
-        gold = Passage(f"{item.source}:gold", item.source, "", 0, len(text), text, 1.0)
+        gold = squad.gold_passage(item.source, paragraphs[item.source])
         evidence = selector.select(item.question, [gold])
         reading = real.read(item.question, evidence.sentences)
         span = spans.best_span(item.question, evidence)

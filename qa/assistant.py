@@ -9,15 +9,17 @@ own words when the check fails.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from . import compose, spans
+from . import abstain, compose, parts, spans
+from .constraints import Constraint, unmet
 from .conversation import Turn, standalone
 from .errors import InputError
-from .evidence import TYPED, Evidence, EvidenceSelector
+from .evidence import Evidence, EvidenceSelector
 from .llm import Generator
 from .settings import Settings
 from .types import Answer, Citation, Passage
@@ -29,8 +31,6 @@ if TYPE_CHECKING:
 
 MAX_QUESTION_CHARS = 2000
 MAX_HISTORY_TURNS = 20  # the most recent turns a follow-up is resolved against
-# Support needed when the best sentence does not name what the question asks about.
-HEADLESS_SUPPORT = 0.6
 
 
 class Retriever(Protocol):
@@ -101,10 +101,15 @@ class Assistant:
 
         query = standalone(question, history)
         lap("rewrite")
+        asked = parts.split(query)
+        if len(asked) > 1:
+            yield from self._ask_parts(question, query, asked, passages)
+            return
         if passages is None:
             depth = max(self.settings.top_k, self.settings.rerank_k)
             fused = self.retriever.retrieve(query, depth)
             passages = self.selector.rerank(query, fused)[: self.settings.top_k]
+        passages, missing = meeting_constraints(query, passages)
         lap("retrieve")
         evidence = self.selector.select(query, passages)
         lap("evidence")
@@ -112,12 +117,14 @@ class Assistant:
         evidence = spans.rank_candidates(query, evidence, reading)
         lap("read")
         base = {"question": question, "standalone_question": query, "passages": passages}
-        if self._abstains(evidence):
-            yield compose.ABSTAIN_TEXT
+        reason = abstain.why(evidence, reading, self.settings, self.selector.persons, missing)
+        if reason is not None:
+            refusal = abstain.text(missing)
+            yield refusal
             timings["total"] = sum(timings.values())
-            yield Answer(text=compose.ABSTAIN_TEXT, abstained=True, citations=[],
+            yield Answer(text=refusal, abstained=True, citations=[],
                          timings=timings, closest=compose.cite(evidence.sentences),
-                         meta=_meta(evidence, reading, None, "abstained"), **base)  # type: ignore[arg-type]
+                         meta=_meta(evidence, reading, None, f"abstained: {reason}"), **base)  # type: ignore[arg-type]
             return
         hint = evidence.best
         if hint is None and self.settings.untyped == "quote":
@@ -162,16 +169,45 @@ class Assistant:
                      meta=_meta(evidence, reading, draft, "generated" if verdict.ok else
                                 f"fallback: {verdict.reason}"), **base)  # type: ignore[arg-type]
 
-    def _abstains(self, evidence: Evidence) -> bool:
-        if not evidence.sentences:
-            return True
-        if evidence.kind in TYPED and evidence.best is None:
-            # "When ...?" and not a date in sight, unless the span scorer is sure of one.
-            return spans.confident_span(evidence.question, evidence,
-                                        self.selector.persons) is None
-        if not evidence.head_found and evidence.support < HEADLESS_SUPPORT:
-            return True  # "What verdict ...?" and no sentence mentions a verdict
-        return evidence.support < self.settings.abstain_below
+    def _ask_parts(self, question: str, query: str, asked: list[str],
+                   passages: list[Passage] | None) -> Iterator[str | Answer]:
+        """Each part answered on its own, then one answer: the parts' texts in order (a part
+        the articles do not answer says so), their citations numbered afresh."""
+        answers = [self.ask(part, passages=passages) for part in asked]
+        numbers: dict[tuple[str, int, int], Citation] = {}
+        texts = []
+        for part, a in zip(asked, answers, strict=True):
+            if a.abstained:
+                texts.append(f"On “{part}”: the articles don't say.")
+                continue
+            renumber = {}
+            for c in a.citations:
+                key = (c.source, c.start, c.end)
+                if key not in numbers:
+                    numbers[key] = Citation(len(numbers) + 1, c.source, c.start, c.end,
+                                            c.quote, c.title)
+                renumber[c.n] = numbers[key].n
+            texts.append(_renumbered(a.text, renumber))
+        text = "\n\n".join(texts)
+        yield text
+        seen: set[str] = set()
+        yield Answer(
+            text=text, abstained=all(a.abstained for a in answers),
+            citations=list(numbers.values()), question=question, standalone_question=query,
+            passages=[p for a in answers for p in a.passages
+                      if not (p.id in seen or seen.add(p.id))],  # type: ignore[func-returns-value]
+            timings={k: sum(a.timings.get(k, 0.0) for a in answers)
+                     for k in answers[0].timings},
+            short_answer="; ".join(a.short_answer for a in answers if not a.abstained),
+            closest=[c for a in answers if a.abstained for c in a.closest],
+            meta={"route": "parts", "parts": [{"question": q, **a.meta}
+                                              for q, a in zip(asked, answers, strict=True)]})
+
+
+def _renumbered(text: str, numbers: dict[int, int]) -> str:
+    """``_renumbered("Kyiv. [1][2]", {1: 3, 2: 1}) -> "Kyiv. [3][1]"``."""
+    return re.sub(r"\[(\d+)\]", lambda m: f"[{numbers.get(int(m.group(1)), m.group(1))}]",
+                  text)
 
 
 def _meta(evidence: Evidence, reading: Reading | None, draft: str | None, route: str
@@ -184,12 +220,26 @@ def _meta(evidence: Evidence, reading: Reading | None, draft: str | None, route:
         "coverage": round(evidence.coverage, 4),
         "similarity": round(evidence.similarity, 4),
         "candidates": [c.text for c in evidence.candidates[:5]],
+        "features": {k: round(v, 6) for k, v in
+                     abstain.evidence_features(evidence, reading).items()},
         "reading": reading and {"text": reading.text,
                                 "probability": round(reading.probability, 4),
                                 "no_answer": round(reading.no_answer, 4)},
         "draft": draft,
         "route": route,
     }
+
+
+def meeting_constraints(question: str, passages: list[Passage]
+                        ) -> tuple[list[Passage], list[Constraint]]:
+    """The passages that state every year and number the question names, and, when none
+    does, all of them with the constraints the best one leaves unmet (an abstention)."""
+    if not passages:
+        return passages, []
+    kept = [p for p in passages if not unmet(question, f"{p.title}\n{p.text}")]
+    if kept:
+        return kept, []
+    return passages, unmet(question, f"{passages[0].title}\n{passages[0].text}")
 
 
 def validate(question: object) -> str:

@@ -1,4 +1,5 @@
-"""The ``qa`` command: index, ask, chat, serve, eval, squad, stats. Errors: one line, exit 2."""
+"""The ``qa`` command: index, ask, chat, serve, eval, squad, rgb, stats. Errors: one line,
+exit 2."""
 
 from __future__ import annotations
 
@@ -204,11 +205,32 @@ def cmd_squad(args: argparse.Namespace) -> int:
     if report.chunks_written:
         print(f"indexed {len(paragraphs)} paragraphs into {settings.index_dir}/: "
               f"{report.chunks_written} chunks in {time.perf_counter() - started:.0f} s")
-    chosen = squad.sample(items, args.limit, args.seed)
+    chosen = squad.sample(squad.of_split(items, args.split), args.limit, args.seed)
     result = squad.run(Assistant.open(settings=settings), chosen, answers=not args.no_answers,
                        progress=not args.quiet)
-    result["summary"].update(limit=args.limit, seed=args.seed, data=str(args.data))
+    result["summary"].update(limit=args.limit, seed=args.seed, split=args.split,
+                             data=str(args.data))
     squad.print_summary(result["summary"])
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {args.json}")
+    return 0
+
+
+def cmd_rgb(args: argparse.Namespace) -> int:
+    from . import rgb
+    from .assistant import Assistant
+
+    records = rgb.load(args.data)
+    removed = rgb.removed_ids(records, args.remove, args.seed)
+
+    def open_assistant(name: Path, passages: dict[str, str]) -> Assistant:
+        return rgb.assistant_over(Path(args.work) / name, passages, top_k=args.top_k,
+                                  progress=not args.quiet)
+
+    result = rgb.run(open_assistant, records, removed, progress=not args.quiet)
+    result["summary"].update(seed=args.seed, remove=args.remove, data=str(args.data))
+    rgb.print_summary(result["summary"])
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {args.json}")
@@ -308,11 +330,35 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--limit", type=int, default=500, metavar="N",
                     help="questions to sample (default 500, the reported sample)")
     sp.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
+    sp.add_argument("--split", default="test", choices=("test", "dev", "train", "all"),
+                    help="whose questions to sample: the 10 test articles (default), the "
+                    "dev articles thresholds are tuned on, the training articles, or all")
     sp.add_argument("--no-answers", action="store_true", help="retrieval figures only")
     sp.add_argument("--json", metavar="FILE", help="write every question and the summary")
     sp.add_argument("--top-k", type=int, metavar="N", help="passages to retrieve")
     sp.add_argument("--quiet", action="store_true", help="no progress bars")
     sp.set_defaults(func=cmd_squad)
+
+    from .rgb import DEFAULT_DATA as RGB_DATA
+    from .rgb import DEFAULT_WORK as RGB_WORK
+    from .rgb import REMOVED_SHARE
+
+    sp = sub.add_parser("rgb", help="RGB news records as a pooled open-retrieval benchmark",
+                        description="Index every passage of the RGB records as one corpus (under "
+                        "WORK, not your index), ask every query and score the answers; then "
+                        "remove the answer passages of a seeded share of the records and check "
+                        "that those are abstained on and the others still answered.")
+    sp.add_argument("--data", default=str(RGB_DATA), metavar="FILE",
+                    help=f"RGB JSON Lines (default {RGB_DATA})")
+    sp.add_argument("--work", default=str(RGB_WORK), metavar="DIR",
+                    help=f"folder for the passage files and their indexes (default {RGB_WORK})")
+    sp.add_argument("--remove", type=float, default=REMOVED_SHARE, metavar="SHARE",
+                    help=f"share of records whose answers are removed (default {REMOVED_SHARE})")
+    sp.add_argument("--seed", type=int, default=0, help="which records lose them (default 0)")
+    sp.add_argument("--json", metavar="FILE", help="write every query and the summary")
+    sp.add_argument("--top-k", type=int, metavar="N", help="passages to retrieve")
+    sp.add_argument("--quiet", action="store_true", help="no progress bars")
+    sp.set_defaults(func=cmd_rgb)
 
     sp = sub.add_parser("serve", help="the chat in the browser, on http://127.0.0.1:7860",
                         description="Serve the browser chat (the same as python app.py). With "

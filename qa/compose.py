@@ -21,7 +21,6 @@ SYSTEM = (
     "You answer questions about news articles. Use only the numbered evidence. "
     "Reply with one short sentence. Do not add facts that are not in the evidence."
 )
-ABSTAIN_TEXT = "The articles don't say. The closest passages are shown below so you can judge."
 
 
 def render_prompt(question: str, evidence: list[Sentence],

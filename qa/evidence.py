@@ -73,7 +73,7 @@ _NUMBER_HEADS = frozenset("number numbers estimate estimates percentage share pr
                           "amount total toll count age".split())
 _DATE_HEADS = frozenset("year years date dates day days month months time period".split())
 _PLACE_HEADS = frozenset("city cities town towns country countries place places region "
-                         "village capital peninsula location area suburb".split())
+                         "village capital peninsula location area suburb venue".split())
 _ROLE_HEADS = frozenset("lawyer attorney activist official officer admiral colonel general "
                         "leader president judge journalist head director chief minister "
                         "commander spokesman spokeswoman prosecutor".split())
@@ -104,7 +104,9 @@ def frame(question: str) -> Frame:
     m = _WH.search(q)
     if m is None:
         named = re.search(r"\bname (?:the |of the |of )?(\w+)", q)
-        return Frame(Kind.NAME, named.group(1)) if named else Frame(Kind.OTHER)
+        if named:
+            return Frame(Kind.NAME, named.group(1))
+        return _keywords(words(q))
     wh = m.group(1)
     rest = words(q[m.end():])
     if wh == "when":
@@ -154,6 +156,20 @@ def frame(question: str) -> Frame:
         return Frame(Kind.NAME, head)
     sort = bool(re.match(r"(kind|type|sort) of\b", " ".join(rest)))
     return Frame(Kind.OTHER, head, sort=sort and bool(head))
+
+
+def _keywords(tokens: list[str]) -> Frame:
+    """A query without a question word names what it wants last, as a search does:
+    ``["super", "bowl", "2021", "location"] -> Frame(PLACE, "location")``;
+    ``["olympics", "2004", "host", "city"] -> Frame(PLACE, "city")``."""
+    if not tokens or tokens[0] in _AUX:
+        return Frame(Kind.OTHER)  # "Is it true that ...?", "Did they ...?"
+    head = tokens[-1]
+    for heads, kind in ((_NUMBER_HEADS, Kind.NUMBER), (_DATE_HEADS, Kind.DATE),
+                        (_PLACE_HEADS, Kind.PLACE), (_PERSON_HEADS, Kind.PERSON)):
+        if head in heads:
+            return Frame(kind, head, head if head in _ROLE_HEADS else "")
+    return Frame(Kind.OTHER, head if head in _NAME_HEADS else "")
 
 
 def _noun_phrase(tokens: list[str]) -> list[str]:
@@ -216,7 +232,10 @@ _NUMBER_SPAN = re.compile(
     rf"(?:\b|(?<=%))",
     re.IGNORECASE,
 )
-_MONTH = "|".join(m.capitalize() for m in MONTHS)
+# "January", "Jan", "Jan." and "Sept": news snippets and datelines abbreviate.
+_MONTH = "|".join(sorted({m.capitalize() for m in MONTHS}
+                         | {m[:3].capitalize() + r"\.?" for m in MONTHS if m != "may"}
+                         | {r"Sept\.?"}, key=len, reverse=True))
 _DATE_SPAN = re.compile(
     rf"\b(?:(?:{_MONTH})\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|\d{{1,2}}(?:st|nd|rd|th)?"
     rf"\s+(?:{_MONTH})(?:\s+\d{{4}})?|(?:{_MONTH})\s+\d{{4}}|(?:in\s+)?(?:1\d|20)\d\d(?:s\b)?|"
@@ -233,9 +252,10 @@ _AFTER_NAME = r"^(?:’s|'s)?\s*,?\s*(?:\([^)]*\)\s*)?"
 _SPEECH = (r"said|says|told|added|wrote|noted|explained|argues|argued|asked|put it|warned|"
            r"revealed|himself|herself")
 _PERSON_AFTER = re.compile(rf"{_AFTER_NAME}(?:{_SPEECH}|recently|reportedly)\b", re.IGNORECASE)
+# General English words that make a capitalised phrase an organisation, not a person.
 _ORG_WORDS = {"times", "federation", "guard", "guards", "forces", "army", "force", "staff",
-              "commons", "group", "agora", "nato", "sofrep", "kremlin", "tv", "rosgvardia",
-              "sobr", "division", "union", "ministry", "court", "news"}
+              "commons", "group", "tv", "division", "union", "ministry", "court", "news",
+              "agency", "council", "party", "company", "bank", "police", "service", "office"}
 
 
 # A scored sentence: (score, coverage, similarity, sentence, its typed candidates).

@@ -50,6 +50,10 @@ class Settings:
     max_tokens: int = 48
     # Below this support (0..1, see evidence.Evidence.support) the assistant abstains.
     abstain_below: float = 0.30
+    # "learned": abstain when the judge fitted on dev data (abstain.py,
+    # scripts/tune_abstention.py) gives the question too little chance of being answerable
+    # from its evidence; "rules": the hand-set checks of abstain.rules.
+    abstention: str = "rules"
     # "quote": a why/what question without a typed answer is answered with its best evidence
     # sentence(s), verbatim; "generate": the model writes it (checked). A 135M model drops
     # the key clause when it paraphrases; a larger QA_MODEL may do better.
@@ -66,6 +70,9 @@ class Settings:
             value = getattr(self, name)
             if value <= 0:
                 raise ConfigError(f"{name} must be greater than 0. Currently, {name} is {value}.")
+        if self.abstention not in ("learned", "rules"):
+            raise ConfigError(f"abstention must be 'learned' or 'rules'. Currently, it is "
+                              f"{self.abstention!r}.")
         if self.untyped not in ("quote", "generate"):
             raise ConfigError(f"untyped must be 'quote' or 'generate'. Currently, it is "
                               f"{self.untyped!r}.")
@@ -92,6 +99,7 @@ class Settings:
             "QA_LLM_MODEL": "llm_model",
             "QA_LLM_API_KEY": "llm_api_key",
             "QA_UNTYPED": "untyped",
+            "QA_ABSTENTION": "abstention",
             "QA_CHROMA_URL": "chroma_url",
         }
         numbers: dict[str, tuple[str, type]] = {

@@ -96,8 +96,8 @@ def main() -> int:
     args = ap.parse_args()
 
     paragraphs, items = squad.load(args.data)
-    held_out, valid_names = squad.fitting_split(items)
-    train_items = [i for i in items if i.source not in held_out]
+    where = squad.split_of(items)
+    train_items = [i for i in items if where[i.source] in ("train", "dev")]
     chosen = random.Random(7).sample(train_items, min(args.questions, len(train_items)))
     work = Path(args.work)
     settings = Settings.from_env(index_dir=work / "index", corpus_dir=work / "corpus")
@@ -110,7 +110,7 @@ def main() -> int:
         gold = squad.gold_passage(item.source, paragraphs[item.source])
         evidence = selector.select(item.question, [gold])
         cands = spans.candidates(item.question, evidence.frame, evidence.sentences)
-        if item.source in valid_names:
+        if where[item.source] == "dev":
             valid.append((item, cands))
         else:
             train.add_question([(f, squad.exact_match(s.text, item.answers)) for s, f in cands])

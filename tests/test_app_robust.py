@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 
+from .browser import chromium
 from .corpora import articles
 from .test_hostile import HOSTILE
 from .test_ui_app import (
     ARTIFACTS,
-    CHROMIUM,
     Server,
     ask,
     assert_cites_the_file,
@@ -176,7 +176,7 @@ def test_a_hostile_article_is_shown_as_text_and_answers_stay_grounded(
 
     alerts: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM,
+        browser = p.chromium.launch(executable_path=chromium(),
                                     args=["--headless", "--no-sandbox", "--disable-gpu"])
         page = browser.new_page(viewport={"width": 1360, "height": 860})
         page.on("dialog", lambda d: (alerts.append(d.message), d.dismiss()))

@@ -147,3 +147,14 @@ def test_dates_and_numbers_come_in_their_usual_shapes() -> None:
                  "19th century.") == ["1206", "1960s", "19th century"]
     assert found("How much money was spent?", "The council set aside $2 million, 45% of "
                  "it, and 12 percent more.") == ["$2 million", "45%", "12 percent"]
+
+
+@pytest.mark.parametrize(("query", "kind", "head"), [
+    ("Super Bowl 2021 location", Kind.PLACE, "location"),
+    ("Olympics 2004 host city", Kind.PLACE, "city"),
+    ("GPT-3 release date", Kind.DATE, "date"),
+    ("Did they refuse the order?", Kind.OTHER, ""),
+])
+def test_a_keyword_query_wants_what_it_names_last(query: str, kind: Kind, head: str) -> None:
+    fr = frame(query)
+    assert (fr.kind, fr.head) == (kind, head)

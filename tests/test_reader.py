@@ -122,8 +122,8 @@ def test_on_held_back_squad_paragraphs_the_reader_beats_the_linear_scorer(
     from qa.index import Index
 
     paragraphs, items = squad.load(SQUAD)
-    _, held_back = squad.fitting_split(items)
-    chosen = sorted(held_back)[:30]
+    where = squad.split_of(items)
+    chosen = sorted(n for n, side in where.items() if side == "dev")[:30]
     squad.write_corpus({n: paragraphs[n] for n in chosen}, tmp_path / "corpus")
     embedder = MiniLMEmbedder()
     index = Index.open(Settings(index_dir=tmp_path / "index"), embedder, create=True)

@@ -38,7 +38,7 @@ def test_candidates_are_exact_spans_that_add_to_the_question() -> None:
         assert not set("().;") & set(span.text)  # never across a bracket or a full stop
         assert len(span.text.split()) <= spans.MAX_WORDS
         assert {w.lower() for w in span.text.split()} - q_words  # adds a word
-        assert feats["bias"] == 1.0 and f"kind_{Kind.OTHER.value}" in feats
+        assert feats["bias"] == 1.0 and f"kind_{ev.kind.value}" in feats
 
 
 # Written for this test (not SQuAD): question, evidence sentence, the core a reader would give.

@@ -4,8 +4,9 @@ through gradio_client and through a headless Chromium (Playwright).
 The server starts once for the module, on a free port, with a private copy of the seed
 articles, no index yet, and none of the caller's ``QA_*`` settings. The browser test saves a
 screenshot and its timings to ``test-artifacts/`` (``ARTIFACTS_DIR`` elsewhere); with
-``UPDATE_SCREENSHOT=1`` it also replaces the README's ``docs/screenshot.png``. ``CHROMIUM``
-names the browser when it is not ``chromium`` on the PATH.
+``UPDATE_SCREENSHOT=1`` it also replaces the README's ``docs/screenshot.png``. The browser is
+the system's Chromium (``tests/browser.py``: ``$CHROMIUM``, else on the PATH, else installed
+from Debian the first time).
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ from typing import Any
 
 import pytest
 
+from .browser import chromium
 from .conftest import ROOT, SEEDS
 from .fakes import pdf
 from .servers import free_port, terminate, wait_until_up
 
 pytestmark = pytest.mark.integration
 
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(os.environ.get("ARTIFACTS_DIR") or ROOT / "test-artifacts")
 UPDATE_SCREENSHOT = os.environ.get("UPDATE_SCREENSHOT") == "1"
 STARTUP_SECONDS = 240
@@ -100,12 +101,12 @@ def test_the_browser_shows_a_streamed_answer_and_its_highlighted_source(
         server: Server) -> None:
     from playwright.sync_api import sync_playwright
 
-    assert Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM}; see README, Set up and run"
+    executable = chromium()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     elsewhere: list[str] = []
     errors: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM,
+        browser = p.chromium.launch(executable_path=executable,
                                     args=["--headless", "--no-sandbox", "--disable-gpu"])
         page = browser.new_page(viewport={"width": 1360, "height": 860})
         page.on("request", lambda r: elsewhere.append(r.url)

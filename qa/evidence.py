@@ -398,12 +398,12 @@ class EvidenceSelector:
         for sent, prior, prev, cov, sim in self._support(question, passages,
                                                          context=kind is Kind.REASON):
             cands = []
-            if not q_names or _mentions_any(sent.text + " " + prev, q_names):
+            if not q_names or mentions_any(sent.text + " " + prev, q_names):
                 cands = typed_candidates(sent, fr, question, self.persons)
             typed = 0.15 if kind in TYPED and cands else 0.0
             if kind is Kind.REASON and _gives_cause(sent.text, asked):
                 typed = 0.1
-            if fr.describe and (_DESCRIBES.search(sent.text) and _mentions_any(prev, q_names)
+            if fr.describe and (_DESCRIBES.search(sent.text) and mentions_any(prev, q_names)
                                 or _describes(sent.text, q_names)):
                 typed = 0.2  # "He is the country's Chief of Defense Staff ..."
             if fr.sort and _qualified(sent.text, fr.head):
@@ -592,6 +592,10 @@ def typed_candidates(sent: Sentence, fr: Frame, question: str,
             value = m.group()
             if unit and not unit.match(text[m.end():]):
                 continue  # "How old is he?" wants "54 years old", not any number
+            if not unit and fr.head not in _TIME_HEADS and _TIME_UNIT.match(text[m.end():]):
+                continue  # "How many members died?" is not answered "29 years"
+            if _DAY_OF.search(text[:m.start()]) or _OF_MONTH.match(text[m.end():]):
+                continue  # "March 18", "24 February": a day of the month is not a count
             if re.fullmatch(r"(?:in\s+)?(1[5-9]|20)\d\d", value.strip()):
                 continue  # a year is not a count
             if re.fullmatch(r"(?i)(a|one)", value.strip()):
@@ -654,6 +658,12 @@ _UNITS = {
     "long": re.compile(r"[\s-]*(?:years?|months?|weeks?|days?|hours?|minutes?|decades?)\b",
                        re.IGNORECASE),
 }
+_DAY_OF = re.compile(rf"\b(?:{_MONTH})\s*$")
+_OF_MONTH = re.compile(rf"(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH})\b")
+_TIME_UNIT = re.compile(r"[\s-]+(?:years?|months?|weeks?|days?|hours?|minutes?|decades?|"
+                        r"centuries|century)\b", re.IGNORECASE)
+_TIME_HEADS = frozenset("year years month months week weeks day days hour hours minute "
+                        "minutes decade decades century centuries time period".split())
 _ROLE_PHRASE = re.compile(r"\bthe\s+(?:[A-Z][a-z]+\s+)?(?:president|prime minister|king|"
                           r"government|minister|commander|authorities)\b")
 _TITLES = frozenset("admiral colonel general president mr mrs ms dr minister lawyer "
@@ -804,7 +814,7 @@ def question_names(question: str) -> list[str]:
     return out
 
 
-def _mentions_any(text: str, names_: list[str]) -> bool:
+def mentions_any(text: str, names_: list[str]) -> bool:
     """Does ``text`` mention one of ``names_`` (a word's start counts: "Crimea" ~ "Crimean")?"""
     t = " " + " ".join(words(text))
     return any(f" {' '.join(words(n))}" in t for n in names_)

@@ -25,7 +25,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .evidence import Candidate, Evidence, Frame, Kind, is_person
+from .evidence import Candidate, Evidence, Frame, Kind, is_person, mentions_any, question_names
 from .text import STOPWORDS, numbers, stem
 from .types import Sentence
 
@@ -352,9 +352,16 @@ def rank_candidates(question: str, evidence: Evidence, reading: Reading | None =
         ranked = list(evidence.candidates)
         overlapping = [c for c in ranked if c.sentence.source == reading.sentence.source
                        and c.start < reading.end and reading.start < c.end]
+        names = question_names(question)
         if overlapping:
             top = overlapping[0]
             ranked.remove(top)
+        elif names and not mentions_any(reading.sentence.text, names) and not any(
+                c.sentence == reading.sentence for c in ranked):
+            # Held to the candidates' rule: "When was Agora founded?" is not answered from
+            # "The SOBR division was founded in 1993", which names neither Agora nor a
+            # candidate of its own.
+            return evidence
         elif evidence.kind is not Kind.NUMBER or numbers(reading.text):
             top = Candidate(reading.text, evidence.kind, reading.sentence, reading.start,
                             reading.end, reading.probability)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import abstain
 from .conversation import Turn
 from .errors import QAError
 from .privacy import go_offline
@@ -197,8 +198,7 @@ class ChatUI:
     @staticmethod
     def _text(answer: Answer) -> str:
         if answer.abstained:
-            return ("The articles don't cover that. The closest passages are in the Sources "
-                    "panel, so you can judge for yourself.")
+            return abstain.for_panel(answer.text, "in the Sources panel")
         return answer.text
 
     def _panel(self, answer: Answer) -> str:

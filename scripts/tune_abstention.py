@@ -1,5 +1,6 @@
-"""Fit the abstention judge (qa/abstain_weights.json) and choose its bar, on dev data only;
-print the curve the bar was chosen from.
+"""Fit the abstention judge (qa/abstain_weights.json, used with QA_ABSTENTION=learned) and
+choose its bar, on dev data only; print the curve the bar was chosen from, beside the
+hand-set rules' point.
 
 Dev data, never a SQuAD test article or a kept-back RGB record:
 - SQuAD: questions of the dev articles (``squad.split_of``), each asked end to end (it

@@ -30,8 +30,15 @@ def _reading(no_answer: float) -> Reading:
 
 def test_features_are_the_same_from_evidence_and_from_their_parts() -> None:
     x = abstain.evidence_features(_evidence(), _reading(0.1))
-    assert x == abstain.features("place", True, False, True, 0.6, 0.6, 0.6, 0.1, 0.9)
+    assert x == abstain.features("place", True, False, True, 0.6, 0.6, 0.6, 0.1, 0.9, 0.0)
     assert x["typed_no_candidate"] == 1.0 and x["bias"] == 1.0
+
+
+def test_a_name_no_evidence_sentence_mentions_is_missing() -> None:
+    ev = _evidence()
+    assert abstain.names_missing(ev) == 0.0
+    other = Evidence("When was Agora founded?", Kind.DATE, [SENTENCE], frame=Frame(Kind.DATE))
+    assert abstain.names_missing(other) == 1.0
 
 
 def test_the_judge_reads_its_weights_and_bar(tmp_path: Path) -> None:
@@ -53,3 +60,13 @@ def test_a_broken_weights_file_names_the_fix(tmp_path: Path) -> None:
     path.write_text("{not json")
     with pytest.raises(ModelError, match="QA_ABSTENTION=rules"):
         abstain.answerable(_evidence(), _reading(0.1), path)
+
+
+def test_one_refusal_wording_placed_where_the_passages_are() -> None:
+    from qa.constraints import Constraint
+
+    assert abstain.for_panel(abstain.TEXT, "in the Sources panel") == (
+        "The articles don't say. The closest passages are in the Sources panel so you can "
+        "judge.")
+    dated = abstain.for_panel(abstain.text([Constraint("year", "2019")]), "in the panel")
+    assert "2019" in dated and "in the panel" in dated

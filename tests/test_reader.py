@@ -3,6 +3,7 @@ read the question (the bundled MiniLM alone could not)."""
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -112,10 +113,10 @@ SQUAD = ROOT.parent / "shared/benchmarks/squad-v1.1/dev-v1.1.json"
 @pytest.mark.skipif(not SQUAD.exists(), reason="needs ../shared/benchmarks (SQuAD v1.1 dev)")
 def test_on_held_back_squad_paragraphs_the_reader_beats_the_linear_scorer(
         real: reader.Reader, tmp_path: Path) -> None:
-    """Questions whose paragraphs neither the reader nor the scorer was fitted on, each read
-    from the evidence the assistant picks in its own paragraph (the real MiniLM and Chroma):
-    the reader's span scores F1 74.7 over all 824 of them, the linear scorer's 53.2; on the
-    151 questions of the first 30 paragraphs asked here, 69.8 and 54.1."""
+    """Questions whose paragraphs neither the reader nor the scorer was fitted on (dev
+    articles, among the tenth of paragraphs the scorer's fit held back), each read from the
+    evidence the assistant picks in its own paragraph (the real MiniLM and Chroma): on the
+    57 such questions the reader's span scores F1 66.8, the linear scorer's 51.1."""
     from qa import spans, squad
     from qa.embeddings import MiniLMEmbedder
     from qa.evidence import EvidenceSelector
@@ -123,7 +124,11 @@ def test_on_held_back_squad_paragraphs_the_reader_beats_the_linear_scorer(
 
     paragraphs, items = squad.load(SQUAD)
     where = squad.split_of(items)
-    chosen = sorted(n for n, side in where.items() if side == "dev")[:30]
+    # The span scorer's held-back tenth (scripts/fit_spans.py before the split by article).
+    reported = {i.source for i in squad.sample(items, 500, 0)}
+    names = sorted({i.source for i in items} - reported)
+    random.Random(7).shuffle(names)
+    chosen = sorted(n for n in names[: len(names) // 10] if where[n] == "dev")
     squad.write_corpus({n: paragraphs[n] for n in chosen}, tmp_path / "corpus")
     embedder = MiniLMEmbedder()
     index = Index.open(Settings(index_dir=tmp_path / "index"), embedder, create=True)
@@ -138,5 +143,5 @@ def test_on_held_back_squad_paragraphs_the_reader_beats_the_linear_scorer(
         span = spans.best_span(item.question, evidence)
         f1["reader"] += squad.f1(reading.text if reading else "", item.answers) / len(asked)
         f1["scorer"] += squad.f1(span.text if span else "", item.answers) / len(asked)
-    assert len(asked) >= 100
+    assert len(asked) >= 50
     assert f1["reader"] >= 0.65 and f1["reader"] >= f1["scorer"] + 0.1, f1

@@ -322,11 +322,7 @@ def parser() -> argparse.ArgumentParser:
                         "(into WORK/index, not your index), ask a seeded sample of questions "
                         "and report gold-paragraph hit@k per retriever and answer EM/F1, end "
                         "to end and with the gold paragraph given.")
-    sp.add_argument("--data", default=str(DEFAULT_DATA), metavar="FILE",
-                    help=f"dev-v1.1.json (default {DEFAULT_DATA})")
-    sp.add_argument("--work", default=str(DEFAULT_WORK), metavar="DIR",
-                    help=f"folder for the paragraph files and their index (default "
-                    f"{DEFAULT_WORK})")
+    benchmark(sp, "dev-v1.1.json", DEFAULT_DATA, DEFAULT_WORK)
     sp.add_argument("--limit", type=int, default=500, metavar="N",
                     help="questions to sample (default 500, the reported sample)")
     sp.add_argument("--seed", type=int, default=0, help="sampling seed (default 0)")
@@ -334,9 +330,6 @@ def parser() -> argparse.ArgumentParser:
                     help="whose questions to sample: the 10 test articles (default), the "
                     "dev articles thresholds are tuned on, the training articles, or all")
     sp.add_argument("--no-answers", action="store_true", help="retrieval figures only")
-    sp.add_argument("--json", metavar="FILE", help="write every question and the summary")
-    sp.add_argument("--top-k", type=int, metavar="N", help="passages to retrieve")
-    sp.add_argument("--quiet", action="store_true", help="no progress bars")
     sp.set_defaults(func=cmd_squad)
 
     from .rgb import DEFAULT_DATA as RGB_DATA
@@ -348,16 +341,10 @@ def parser() -> argparse.ArgumentParser:
                         "WORK, not your index), ask every query and score the answers; then "
                         "remove the answer passages of a seeded share of the records and check "
                         "that those are abstained on and the others still answered.")
-    sp.add_argument("--data", default=str(RGB_DATA), metavar="FILE",
-                    help=f"RGB JSON Lines (default {RGB_DATA})")
-    sp.add_argument("--work", default=str(RGB_WORK), metavar="DIR",
-                    help=f"folder for the passage files and their indexes (default {RGB_WORK})")
+    benchmark(sp, "RGB JSON Lines", RGB_DATA, RGB_WORK)
     sp.add_argument("--remove", type=float, default=REMOVED_SHARE, metavar="SHARE",
                     help=f"share of records whose answers are removed (default {REMOVED_SHARE})")
     sp.add_argument("--seed", type=int, default=0, help="which records lose them (default 0)")
-    sp.add_argument("--json", metavar="FILE", help="write every query and the summary")
-    sp.add_argument("--top-k", type=int, metavar="N", help="passages to retrieve")
-    sp.add_argument("--quiet", action="store_true", help="no progress bars")
     sp.set_defaults(func=cmd_rgb)
 
     sp = sub.add_parser("serve", help="the chat in the browser, on http://127.0.0.1:7860",
@@ -378,6 +365,16 @@ def parser() -> argparse.ArgumentParser:
     common(sp)
     sp.set_defaults(func=cmd_stats)
     return p
+
+
+def benchmark(sp: argparse.ArgumentParser, what: str, data: Path, work: Path) -> None:
+    """The flags every benchmark command shares."""
+    sp.add_argument("--data", default=str(data), metavar="FILE", help=f"{what} (default {data})")
+    sp.add_argument("--work", default=str(work), metavar="DIR",
+                    help=f"folder for the corpus files and their index (default {work})")
+    sp.add_argument("--json", metavar="FILE", help="write every question and the summary")
+    sp.add_argument("--top-k", type=int, metavar="N", help="passages to retrieve")
+    sp.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

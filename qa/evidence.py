@@ -67,7 +67,7 @@ _AUX = frozenset("is are was were do does did has have had can could would will 
 _PREP = frozenset("of in on at from for to with by about into over after before near than "
                   "that who which whom whose".split())
 _VERBS = frozenset("said say says told tell gave give made make makes happened happen stand "
-                   "mean means doing "
+                   "mean means doing took take takes taken "
                    "represents represent".split())
 _NUMBER_HEADS = frozenset("number numbers estimate estimates percentage share proportion "
                           "amount total toll count age".split())

@@ -158,3 +158,7 @@ def test_dates_and_numbers_come_in_their_usual_shapes() -> None:
 def test_a_keyword_query_wants_what_it_names_last(query: str, kind: Kind, head: str) -> None:
     fr = frame(query)
     assert (fr.kind, fr.head) == (kind, head)
+
+
+def test_what_took_place_asks_for_an_event_not_a_place() -> None:
+    assert frame("What took place in Vladimir on March 18?").kind is Kind.OTHER

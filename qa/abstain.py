@@ -108,9 +108,13 @@ def answerable(evidence: Evidence, reading: Reading | None, path: Path = WEIGHTS
     """``(probability that the question is answerable from this evidence, the bar under
     which the assistant abstains)``, from the judge fitted by scripts/tune_abstention.py."""
     weights, bar = _weights(path)
-    x = evidence_features(evidence, reading)
+    return probability(weights, evidence_features(evidence, reading)), bar
+
+
+def probability(weights: dict[str, float], x: dict[str, float]) -> float:
+    """The judge's logistic score of features ``x``: ``probability({"bias": 0.0}, {}) -> 0.5``."""
     z = sum(weights.get(k, 0.0) * v for k, v in x.items())
-    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z)))), bar
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 def why(evidence: Evidence, reading: Reading | None, settings: Settings,

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from . import abstain, compose, parts, spans
-from .constraints import Constraint, unmet
+from .constraints import Constraint, constraints, unmet
 from .conversation import Turn, standalone
 from .errors import InputError
 from .evidence import Evidence, EvidenceSelector
@@ -234,12 +234,12 @@ def meeting_constraints(question: str, passages: list[Passage]
                         ) -> tuple[list[Passage], list[Constraint]]:
     """The passages that state every year and number the question names, and, when none
     does, all of them with the constraints the best one leaves unmet (an abstention)."""
-    if not passages:
+    wanted = constraints(question)
+    if not passages or not wanted:
         return passages, []
-    kept = [p for p in passages if not unmet(question, f"{p.title}\n{p.text}")]
-    if kept:
-        return kept, []
-    return passages, unmet(question, f"{passages[0].title}\n{passages[0].text}")
+    misses = [unmet(wanted, f"{p.title}\n{p.text}") for p in passages]
+    kept = [p for p, missed in zip(passages, misses, strict=True) if not missed]
+    return (kept, []) if kept else (passages, misses[0])
 
 
 def validate(question: object) -> str:

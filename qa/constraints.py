@@ -44,10 +44,9 @@ def constraints(question: str) -> list[Constraint]:
     """The years and small numbers a question names, each once, in order:
     ``"Season 3 of The Crown in 2019"`` -> ``[number 3, year 2019]``."""
     q = normalize(question)
-    out: list[Constraint] = []
-    for m in _YEAR.finditer(q):
-        out.append(Constraint("year", m.group(1)))
-    years = {(m.start(), m.end()) for m in _YEAR.finditer(q)}
+    found = list(_YEAR.finditer(q))
+    out = [Constraint("year", m.group(1)) for m in found]
+    years = {(m.start(), m.end()) for m in found}
     for m in _NUMBERED.finditer(q):
         if any(a <= m.start() < b for a, b in years):
             continue
@@ -72,10 +71,10 @@ def _values(text: str) -> set[str]:
     return found
 
 
-def unmet(question: str, text: str) -> list[Constraint]:
-    """The question's constraints that ``text`` does not state:
+def unmet(question: str | list[Constraint], text: str) -> list[Constraint]:
+    """The question's constraints (or those given) that ``text`` does not state:
     ``unmet("Who won in 2019?", "Jul 2018 ... Kerber won")`` -> ``[year 2019]``."""
-    wanted = constraints(question)
+    wanted = constraints(question) if isinstance(question, str) else question
     if not wanted:
         return []
     have = _values(text)

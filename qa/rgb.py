@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -83,8 +83,7 @@ def removed_ids(records: Sequence[Record], share: float, seed: int) -> set[int]:
     return set(random.Random(seed).sample(ids, round(share * len(ids))))
 
 
-def corpus(records: Sequence[Record], removed: set[int] = frozenset()  # type: ignore[assignment]
-           ) -> dict[str, str]:
+def corpus(records: Sequence[Record], removed: Collection[int] = ()) -> dict[str, str]:
     """File name -> passage, each distinct passage once; without the positives of ``removed``
     records and without any passage that holds one of their answers."""
     gone = [r.answer for r in records if r.rid in removed]
@@ -100,16 +99,14 @@ def corpus(records: Sequence[Record], removed: set[int] = frozenset()  # type: i
 
 
 def write_corpus(passages: dict[str, str], folder: Path) -> None:
-    """The passages as files; files of an earlier run that are not among them are removed."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """The passages as files (``squad.write_corpus``); files of an earlier run that are not
+    among them are removed, so the answer-removed pass really lacks them."""
+    from .squad import write_corpus as write
+
     for old in folder.glob("*.txt"):
         if old.name not in passages:
             old.unlink()
-    for name, text in passages.items():
-        path = folder / name
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            with open(path, "w", encoding="utf-8", newline="") as f:
-                f.write(text)
+    write(passages, folder)
 
 
 def assistant_over(folder: Path, passages: dict[str, str], progress: bool = False,

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import time
 from pathlib import Path
@@ -114,11 +113,6 @@ def fit(rows: list[dict[str, Any]]) -> dict[str, float]:
     return {k: round(float(v), 5) for k, v in zip(names, raw, strict=True)}
 
 
-def probability(weights: dict[str, float], features: dict[str, float]) -> float:
-    z = sum(weights.get(k, 0.0) * v for k, v in features.items())
-    return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
-
-
 def curve(rows: list[dict[str, Any]], weights: dict[str, float]) -> list[dict[str, Any]]:
     out = []
     for bar in [None, *BARS]:  # None: the hand-set rules
@@ -129,7 +123,7 @@ def curve(rows: list[dict[str, Any]], weights: dict[str, float]) -> list[dict[st
             def abstains(r: dict[str, Any], bar: float | None = bar) -> bool:
                 if bar is None or r["settled"] or not r["features"]:
                     return bool(r["rules_abstain"])
-                return probability(weights, r["features"]) < bar
+                return abstain.probability(weights, r["features"]) < bar
 
             pos = [r for r in chosen if r["should_answer"]]
             neg = [r for r in chosen if not r["should_answer"]]

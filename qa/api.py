@@ -9,15 +9,17 @@ articles. The reply is the assistant's grounded answer, as ``qa ask`` gives it:
 - ``choices[0].message.content`` is the answer with its [n] markers, then a Markdown list of
   the sources (or, after an abstention, the closest passages), for clients that show only
   the text. The list is dropped again from assistant messages sent back as history.
+- ``agreement`` (another) is None, or ``{verdict, claims: [{n, source, quote, value, stance}]}``
+  when the cited articles were compared (``qa/agreement.py``);
 - ``citations`` (an extra top-level field) is ``[{n, source, start, end, quote, title}]``,
   the same spans as ``Answer.citations``; ``qa`` holds ``abstained``, ``standalone_question``,
   ``short_answer``, ``closest`` and ``timings`` (seconds per stage).
 
 With ``"stream": true`` the same content arrives as ``chat.completion.chunk`` server-sent
-events, and the last chunk carries ``citations`` and ``qa``. The stream starts once the
-answer has passed its check: the assistant may replace its model's draft with the evidence's
-own words, and a client cannot take back text it was sent, so streaming and not streaming
-give the same content, never an unchecked claim.
+events, and the last chunk carries ``citations``, ``agreement`` and ``qa``. The stream
+starts once the answer has passed its check: the assistant may replace its model's draft
+with the evidence's own words, and a client cannot take back text it was sent, so streaming
+and not streaming give the same content, never an unchecked claim.
 
 With an API key (``QA_API_KEY``) every request must send ``Authorization: Bearer KEY``.
 Errors are OpenAI's JSON (``{"error": {"message", "type", "param", "code"}}``) with a 4xx
@@ -176,6 +178,7 @@ def extras(answer: Answer) -> dict[str, Any]:
         return [asdict(c) for c in citations]
 
     return {"citations": spans(answer.citations),
+            "agreement": answer.agreement.to_dict() if answer.agreement else None,
             "qa": {"abstained": answer.abstained,
                    "standalone_question": answer.standalone_question,
                    "short_answer": answer.short_answer, "closest": spans(answer.closest),

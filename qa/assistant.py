@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from . import abstain, compose, parts, spans
+from . import abstain, agreement, broad, compose, parts, spans
 from .constraints import Constraint, constraints, unmet
 from .conversation import Turn, standalone
 from .errors import InputError
 from .evidence import Evidence, EvidenceSelector
 from .llm import Generator
 from .settings import Settings
-from .types import Answer, Citation, Passage
+from .types import Agreement, Answer, Citation, Passage, Sentence
 
 if TYPE_CHECKING:
     from .embeddings import Embedder
@@ -101,6 +101,10 @@ class Assistant:
 
         query = standalone(question, history)
         lap("rewrite")
+        wide = broad.kind_of(query)
+        if wide is not None:
+            yield from self._ask_broad(question, query, wide, passages, timings, lap)
+            return
         asked = parts.split(query)
         if len(asked) > 1:
             yield from self._ask_parts(question, query, asked, passages)
@@ -127,16 +131,19 @@ class Assistant:
                          meta=_meta(evidence, reading, None, f"abstained: {reason}"), **base)  # type: ignore[arg-type]
             return
         hint = evidence.best
+        found = agreement.claims(query, evidence, self.reader, self.selector, reading)
+        lap("agree")
         if hint is None and self.settings.untyped == "quote":
             text, cited = compose.extractive(evidence)
-            citations = compose.cite(cited)
-            marked = compose.with_markers(text, citations)
+            citations, agreed = self._sourced(evidence, cited, found)
+            marked = _joined(compose.with_markers(text, citations), agreed)
             yield marked
             lap("check")
             timings["total"] = sum(timings.values())
             yield Answer(text=marked, abstained=False, citations=citations, timings=timings,
                          short_answer=spans.short_answer(query, evidence, reading),
-                         meta=_meta(evidence, reading, None, "quoted"), **base)  # type: ignore[arg-type]
+                         meta=_meta(evidence, reading, None, "quoted"), agreement=agreed,
+                         **base)  # type: ignore[arg-type]
             return
         messages = compose.render_prompt(query, evidence.sentences, hint)
         quotes = [s.text for s in evidence.sentences]
@@ -160,14 +167,72 @@ class Assistant:
                 yield draft[shown:]
         else:
             text, cited = compose.extractive(evidence)
-        citations = compose.cite(cited)
+        citations, agreed = self._sourced(evidence, cited, found)
         lap("check")
         timings["total"] = sum(timings.values())
         short = spans.short_answer(query, evidence, reading)
-        yield Answer(text=compose.with_markers(text, citations), abstained=False,
-                     citations=citations, timings=timings, short_answer=short,
+        yield Answer(text=_joined(compose.with_markers(text, citations), agreed),
+                     abstained=False, citations=citations, timings=timings, short_answer=short,
                      meta=_meta(evidence, reading, draft, "generated" if verdict.ok else
-                                f"fallback: {verdict.reason}"), **base)  # type: ignore[arg-type]
+                                f"fallback: {verdict.reason}"), agreement=agreed,
+                     **base)  # type: ignore[arg-type]
+
+    def _sourced(self, evidence: Evidence, cited: list[Sentence],
+                 found: list[agreement.Found]) -> tuple[list[Citation], Agreement | None]:
+        """The citations, with the best sentence of each other document that states the
+        answer (its claim's sentence, or for an untyped answer one that says the same), and
+        whether those documents agree."""
+        extra = [f.candidate.sentence for f in found[1:]] if found else \
+            agreement.others(evidence.question, evidence, self.reader, self.selector) \
+            if evidence.best is None else []
+        have = {s.source for s in cited}
+        for sent in extra:
+            if sent.source not in have:
+                cited = [*cited, sent]
+                have.add(sent.source)
+        citations = compose.cite(cited)
+        return citations, agreement.agreement(found, agreement.cited(citations))
+
+    def _ask_broad(self, question: str, query: str, wide: broad.Asked,
+                   passages: list[Passage] | None, timings: dict[str, float],
+                   lap: Callable[[str], None]) -> Iterator[str | Answer]:
+        """An overview, comparison, profile or two-sided answer (``broad``), every
+        sentence quoted and cited; abstains when no article speaks of it."""
+        if passages is None:
+            depth = max(self.settings.top_k, self.settings.rerank_k)
+            fused = self.retriever.retrieve(wide.topic or query, depth)
+            passages = self.selector.rerank(wide.topic or query, fused)[: self.settings.top_k]
+        lap("retrieve")
+        composer = broad.Composer(self.selector)
+        kind = wide.kind
+        composed = composer.overview(wide.topic, passages) if kind is broad.Broad.OVERVIEW \
+            else composer.comparison(wide.topic, query, passages) \
+            if kind is broad.Broad.COMPARISON \
+            else composer.profile(wide.topic, passages) if kind is broad.Broad.PROFILE \
+            else composer.two_sided(query, passages)
+        lap("evidence")
+        base = {"question": question, "standalone_question": query, "passages": passages}
+        support = composed.meta.get("support", 1.0) if composed else 0.0
+        if composed is None or not composed.cited or \
+                float(support) < self.settings.abstain_below:  # type: ignore[arg-type]
+            refusal = abstain.text([])
+            yield refusal
+            timings["total"] = sum(timings.values())
+            closest = self.selector.select(query, passages).sentences
+            yield Answer(text=refusal, abstained=True, citations=[], timings=timings,
+                         closest=compose.cite(closest),
+                         meta={"route": f"broad: {kind.value}", "reason": "nothing on it"},
+                         **base)  # type: ignore[arg-type]
+            return
+        citations = compose.cite(composed.cited)
+        text = _joined(composed.text, composed.agreement)
+        yield text
+        timings["total"] = sum(timings.values())
+        yield Answer(text=text, abstained=False, citations=citations, timings=timings,
+                     short_answer=composed.cited[0].text, agreement=composed.agreement,
+                     meta={"route": f"broad: {kind.value}", "topic": wide.topic,
+                           "documents": composed.documents, **composed.meta},
+                     **base)  # type: ignore[arg-type]
 
     def _ask_parts(self, question: str, query: str, asked: list[str],
                    passages: list[Passage] | None) -> Iterator[str | Answer]:
@@ -202,6 +267,12 @@ class Assistant:
             closest=[c for a in answers if a.abstained for c in a.closest],
             meta={"route": "parts", "parts": [{"question": q, **a.meta}
                                               for q, a in zip(asked, answers, strict=True)]})
+
+
+def _joined(text: str, agreed: Agreement | None) -> str:
+    """The answer with the agreement line under it, when there is one."""
+    below = agreement.line(agreed)
+    return f"{text}\n\n{below}" if below else text
 
 
 def _renumbered(text: str, numbers: dict[int, int]) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 from .errors import QAError
 from .settings import Settings
-from .types import Answer, Citation
+from .types import Agreement, Answer, Citation
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -58,13 +58,16 @@ def _open(args: argparse.Namespace) -> Any:
     return Assistant.open(settings=_settings(args), progress=True)
 
 
-def _print_sources(citations: list[Citation], heading: str = "Sources") -> None:
+def _print_sources(citations: list[Citation], heading: str = "Sources",
+                   agreement: Agreement | None = None) -> None:
     if not citations:
         return
+    stances = {c.n: c.stance for c in agreement.claims} if agreement else {}
     print(f"\n{heading}:")
     for c in citations:
         title = f" ({c.title})" if c.title else ""
-        print(f"  [{c.n}] {c.source}{title} chars {c.start}-{c.end}")
+        stance = {"agree": "  [agrees]", "differ": "  [differs]"}.get(stances.get(c.n, ""), "")
+        print(f"  [{c.n}] {c.source}{title} chars {c.start}-{c.end}{stance}")
         print(f"      {c.quote}")
 
 
@@ -74,7 +77,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0
     print(answer.text)
-    _print_sources(answer.citations)
+    _print_sources(answer.citations, agreement=answer.agreement)
     _print_sources(answer.closest, "Closest passages")
     if args.timings:
         print("\n" + "  ".join(f"{k} {v:.2f}s" for k, v in answer.timings.items()))
@@ -119,7 +122,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
         if answer.standalone_question != question:
             print(f"\n  (searched for: {answer.standalone_question})", end="")
         print()
-        _print_sources(answer.citations)
+        _print_sources(answer.citations, agreement=answer.agreement)
         _print_sources(answer.closest, "Closest passages")
         history += [{"role": "user", "content": question},
                     {"role": "assistant", "content": answer.short_answer or answer.text}]
@@ -254,6 +257,8 @@ def print_report(report: Any) -> None:
     for m in QUALITY + LOWER_IS_BETTER:
         v = s.get(m)
         print(f"  {m:<24} {'n/a' if v is None else f'{v:.3f}'}")
+    if s.get("false_agree") is not None:
+        print(f"  {'false_agree':<24} {s['false_agree']}")
     for stage, v in s["latency"].items():
         print(f"  latency {stage:<16} p50 {v['p50']:.3f}s  p95 {v['p95']:.3f}s")
 

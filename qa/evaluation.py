@@ -35,10 +35,12 @@ if TYPE_CHECKING:
     from .types import Answer
 
 _FIELDS = {"id", "question", "answer", "must_include", "sources", "history", "unanswerable",
-           "notes", "tags"}
+           "notes", "tags", "agreement", "facts", "min_facts"}
+VERDICTS = ("agree", "differ", "none")
 # Higher is better for these; false_abstention_rate is the one where lower is better.
 QUALITY = ("answer_accuracy", "abstention_accuracy", "source_hit_rate", "mrr",
-           "citation_precision", "citation_support", "followup_accuracy")
+           "citation_precision", "citation_support", "followup_accuracy",
+           "agreement_accuracy", "multi_source_recall", "coverage", "broad_accuracy")
 LOWER_IS_BETTER = ("false_abstention_rate",)
 DEFAULT_TOLERANCE = 0.02
 
@@ -53,6 +55,9 @@ class Case:
     history: list[dict[str, str]] = field(default_factory=list)
     unanswerable: bool = False
     suite: str = ""
+    agreement: str = ""  # "agree" | "differ" | "none" (one source): the expected verdict
+    facts: list[list[str]] = field(default_factory=list)  # a broad case's key facts
+    min_facts: int = 0  # how many of them a broad answer must cover
 
 
 # -- loading ---------------------------------------------------------------------------------
@@ -123,18 +128,7 @@ def _case(path: Path, i: int, r: Any) -> Case:
     unanswerable = r.get("unanswerable", False)
     if not isinstance(unanswerable, bool):
         raise bad("unanswerable", "must be true or false.")
-    groups = r.get("must_include") or []
-    if isinstance(groups, str):
-        groups = [[groups]]
-    if not isinstance(groups, list):
-        raise bad("must_include", "must be a list of groups, e.g. [[\"unlawful\", \"illegal\"]].")
-    norm_groups: list[list[str]] = []
-    for g in groups:
-        alts = [g] if isinstance(g, str | int | float) else g
-        if not isinstance(alts, list) or not alts or \
-                not all(isinstance(a, str | int | float) and str(a).strip() for a in alts):
-            raise bad("must_include", f"group {g!r} must be a non-empty list of strings.")
-        norm_groups.append([str(a) for a in alts])
+    norm_groups = _groups(r.get("must_include"), lambda why: bad("must_include", why))
     sources = r.get("sources") or []
     if isinstance(sources, str):
         sources = [sources]
@@ -153,9 +147,35 @@ def _case(path: Path, i: int, r: Any) -> Case:
     answer = r.get("answer", "")
     if not isinstance(answer, str | int | float):
         raise bad("answer", "must be text.")
+    verdict = r.get("agreement", "")
+    if verdict not in ("", *VERDICTS):
+        raise bad("agreement", f"must be one of {', '.join(VERDICTS)}. Currently, it is "
+                  f"{verdict!r}.")
+    facts = _groups(r.get("facts"), lambda why: bad("facts", why))
+    min_facts = r.get("min_facts", len(facts))
+    if not isinstance(min_facts, int) or not 0 <= min_facts <= len(facts):
+        raise bad("min_facts", f"must be a whole number from 0 to the {len(facts)} facts "
+                  f"listed. Currently, it is {min_facts!r}.")
     return Case(str(name), question.strip(), str(answer), norm_groups,
                 [Path(s).name for s in sources], [dict(t) for t in history], unanswerable,
-                path.name)
+                path.name, verdict, facts, min_facts)
+
+
+def _groups(raw: Any, bad: Callable[[str], SuiteError]) -> list[list[str]]:
+    """``[["7", "seven"], "mayor"]`` -> ``[["7", "seven"], ["mayor"]]``."""
+    groups = raw or []
+    if isinstance(groups, str):
+        groups = [[groups]]
+    if not isinstance(groups, list):
+        raise bad("must be a list of groups, e.g. [[\"unlawful\", \"illegal\"]].")
+    out: list[list[str]] = []
+    for g in groups:
+        alts = [g] if isinstance(g, str | int | float) else g
+        if not isinstance(alts, list) or not alts or \
+                not all(isinstance(a, str | int | float) and str(a).strip() for a in alts):
+            raise bad(f"group {g!r} must be a non-empty list of strings.")
+        out.append([str(a) for a in alts])
+    return out
 
 
 # -- matching --------------------------------------------------------------------------------
@@ -213,6 +233,15 @@ class CaseResult:
     route: str
     error: str = ""
     meta: dict[str, Any] = field(default_factory=dict)  # the answer's kind, support, draft...
+    expected_agreement: str = ""
+    agreement: str = "none"  # the answer's verdict: agree | differ | none
+    facts_covered: int | None = None  # broad cases: key facts the answer states
+    facts: int = 0
+    sources_cited: int = 0  # distinct listed sources among the citations
+
+    @property
+    def broad(self) -> bool:
+        return self.facts > 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -221,12 +250,16 @@ class CaseResult:
 def score_case(case: Case, answer: Answer) -> CaseResult:
     cited_text = " ".join(c.quote for c in answer.citations)
     rank = next((i for i, p in enumerate(answer.passages, 1) if p.source in case.sources), None)
+    covered = sum(group_matches(answer.text, g) for g in case.facts) if case.facts else None
+    cited_sources = len({c.source for c in answer.citations} & set(case.sources))
     if case.unanswerable:
         correct, supported = answer.abstained, None
     else:
         correct = not answer.abstained and includes_all(answer.text, case.must_include)
         supported = not answer.abstained and bool(answer.citations) and \
             includes_all(cited_text, case.must_include)
+    if covered is not None:  # a broad case: its key facts, from every listed article
+        correct = correct and covered >= case.min_facts and cited_sources == len(case.sources)
     d = answer.to_dict()
     return CaseResult(
         id=case.id, suite=case.suite, question=case.question,
@@ -237,6 +270,9 @@ def score_case(case: Case, answer: Answer) -> CaseResult:
         cited_listed=sum(1 for c in answer.citations if c.source in case.sources),
         citations=d["citations"], retrieved=d["retrieved"], timings=d["timings"],
         route=str(answer.meta.get("route", "")), meta=dict(answer.meta),
+        expected_agreement=case.agreement,
+        agreement=answer.agreement.verdict if answer.agreement else "none",
+        facts_covered=covered, facts=len(case.facts), sources_cited=cited_sources,
     )
 
 
@@ -244,7 +280,8 @@ def _failed(case: Case, error: QAError) -> CaseResult:
     return CaseResult(case.id, case.suite, case.question, case.question, case.unanswerable,
                       bool(case.history), case.answer, case.must_include, case.sources, "", "",
                       False, False, None if case.unanswerable else False, None, 0, [], [], {},
-                      "error", error=str(error))
+                      "error", error=str(error), expected_agreement=case.agreement,
+                      facts_covered=0 if case.facts else None, facts=len(case.facts))
 
 
 @dataclass
@@ -328,6 +365,13 @@ def summarize(results: Sequence[CaseResult]) -> dict[str, Any]:
     - citation_precision: citations (of answered, answerable cases) whose source is listed
     - citation_support: answerable cases whose cited quotes alone hold every group
     - followup_accuracy: answer_accuracy over the answerable cases that carry history
+    - agreement_accuracy: cases with an expected ``agreement`` whose answer gave that verdict
+      ("none": no agreement line); false_agree counts "agree" where "differ" was expected
+    - multi_source_recall: fact cases listing two or more sources whose answer cites two or
+      more of them
+    - coverage: broad cases (with ``facts``): mean share of their key facts the answer states;
+      broad_accuracy: broad cases answered with ``min_facts`` covered and every listed source
+      cited
     - latency: p50/p95 seconds per stage, over all cases
     """
     answerable = [r for r in results if not r.unanswerable]
@@ -336,6 +380,9 @@ def summarize(results: Sequence[CaseResult]) -> dict[str, Any]:
     answered = [r for r in answerable if not r.abstained]
     followups = [r for r in answerable if r.followup]
     n_cites = sum(len(r.citations) for r in answered if r.sources)
+    judged = [r for r in results if r.expected_agreement]
+    multi = [r for r in answerable if len(r.sources) >= 2 and not r.broad]
+    broad = [r for r in answerable if r.broad]
     stages: dict[str, list[float]] = {}
     for r in results:
         for stage, seconds in r.timings.items():
@@ -357,13 +404,21 @@ def summarize(results: Sequence[CaseResult]) -> dict[str, Any]:
         "citation_support": _rate(sum(bool(r.supported) for r in answerable if r.must_include),
                                   sum(1 for r in answerable if r.must_include)),
         "followup_accuracy": _rate(sum(r.correct for r in followups), len(followups)),
+        "agreement_accuracy": _rate(sum(r.agreement == r.expected_agreement for r in judged),
+                                    len(judged)),
+        "false_agree": sum(r.agreement == "agree" and r.expected_agreement == "differ"
+                           for r in judged) if judged else None,
+        "multi_source_recall": _rate(sum(r.sources_cited >= 2 for r in multi), len(multi)),
+        "coverage": round(sum((r.facts_covered or 0) / r.facts for r in broad) / len(broad), 4)
+        if broad else None,
+        "broad_accuracy": _rate(sum(r.correct for r in broad), len(broad)),
         "latency": {stage: {"p50": round(percentile(v, 50), 4),
                             "p95": round(percentile(v, 95), 4)}
                     for stage, v in sorted(stages.items(), key=lambda kv: _stage_order(kv[0]))},
     }
 
 
-STAGES = ("rewrite", "retrieve", "evidence", "read", "generate", "check", "total")
+STAGES = ("rewrite", "retrieve", "evidence", "read", "agree", "generate", "check", "total")
 
 
 def _stage_order(stage: str) -> tuple[int, str]:

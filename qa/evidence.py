@@ -21,6 +21,7 @@ from enum import StrEnum
 from .embeddings import Embedder
 from .index import Index
 from .text import (
+    COMPOUND,
     MONTHS,
     NUMBER_WORDS,
     QUESTION_FRAME,
@@ -76,7 +77,8 @@ _PLACE_HEADS = frozenset("city cities town towns country countries place places 
                          "village capital peninsula location area suburb venue".split())
 _ROLE_HEADS = frozenset("lawyer attorney activist official officer admiral colonel general "
                         "leader president judge journalist head director chief minister "
-                        "commander spokesman spokeswoman prosecutor".split())
+                        "commander spokesman spokeswoman spokesperson prosecutor mayor "
+                        "governor chairman chairwoman senator ambassador".split())
 _PERSON_HEADS = _ROLE_HEADS | frozenset("person people man woman individual figure".split())
 _NAME_HEADS = frozenset("name names group organisation organization court unit division "
                         "newspaper publication outlet agency law company party".split())
@@ -115,7 +117,8 @@ def frame(question: str) -> Frame:
         return Frame(Kind.PLACE)
     if wh == "how":
         nxt = rest[0] if rest else ""
-        if nxt in ("many", "much", "old", "long", "far", "big", "large"):
+        if nxt in ("many", "much", "old", "long", "far", "big", "large", "deep", "high",
+                   "tall", "wide", "heavy", "fast"):
             if nxt not in ("many", "much"):
                 return Frame(Kind.NUMBER, nxt)  # "old", "long": the unit matters
             phrase = _noun_phrase(rest[1:])
@@ -217,6 +220,8 @@ class Evidence:
     similarity: float = 0.0
     frame: Frame = field(default_factory=lambda: Frame(Kind.OTHER))
     head_found: bool = True  # the best sentence names what the question asks about
+    # every pooled sentence (its score in ``Sentence.score``) with its typed candidates
+    ranked: list[tuple[Sentence, list[Candidate]]] = field(default_factory=list)
 
     @property
     def best(self) -> Candidate | None:
@@ -224,6 +229,7 @@ class Evidence:
 
 
 _NUM = (r"(?:\d[\d,]*(?:\.\d+)?|(?:a |one |two |three |several |few )?(?:"
+        + COMPOUND.pattern.replace("(", "(?:").replace("(?:?:", "(?:") + "|"
         + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r"))")
 _SCALE = r"(?:\s+(?:hundred|thousand|million|billion|trillion))?(?:\s*%|\s+per\s?cent\b)?"
 _NUMBER_SPAN = re.compile(
@@ -446,19 +452,14 @@ class EvidenceSelector:
                 top = [t for t in top if (t[3].source, t[3].start) != (near.source, near.start)]
                 top.insert(0, (first[0], first[1], first[2], Sentence(
                     near.source, near.title, near.start, near.end, near.text, first[0]), []))
-        candidates = sorted(
-            (Candidate(c.text, c.kind, sent, c.start, c.end, c.score + score + extreme)
-             for score, _, _, sent, cands in top
-             for c, extreme in zip(cands, _extremes(cands, question), strict=True)),
-            key=lambda c: -c.score,
-        )
+        candidates = ranked_candidates(question, [(t[3], t[4]) for t in top])
         _, cov, sim, best, _ = top[0]
         # A typed kind's head ("city", "year") is answered by the candidate's type; an
         # untyped one ("verdict", "label") must be named by the best sentence.
         head = kind in TYPED or not fr.head or names_head(best.text, fr.head)
         return Evidence(question, kind, [t[3] for t in top], candidates,
                         support=0.5 * cov + 0.5 * sim, coverage=cov, similarity=sim,
-                        frame=fr, head_found=head)
+                        frame=fr, head_found=head, ranked=[(t[3], t[4]) for t in scored])
 
     def _sequel_first(self, question: str, best: list[_Scored], top: list[_Scored]
                       ) -> list[_Scored]:
@@ -494,6 +495,43 @@ class EvidenceSelector:
             self._question = (question, fresh.pop(0))
         self._vectors.update(zip(missing, fresh, strict=True))
         return [self._question[1]] + [self._vectors[k] for k in keys]
+
+
+    def vectors(self, sents: list[Sentence]) -> list[list[float]]:
+        """Each sentence's vector (kept for reuse, as ``_embed`` keeps them)."""
+        keys = [(s.source, s.start, s.end, False) for s in sents]
+        missing = {k: s.text for k, s in zip(keys, sents, strict=True) if k not in self._vectors}
+        if missing:
+            fresh = self.embedder.embed(list(missing.values()))
+            self._vectors.update(zip(missing, fresh, strict=True))
+        return [self._vectors[k] for k in keys]
+
+    def before(self, sent: Sentence) -> str:
+        """The text of the sentence before ``sent`` ("" at the start or after debris)."""
+        prev = self._neighbour(sent, -1)
+        return prev.text if prev is not None else ""
+
+    def related(self, a: str, b: str) -> float:
+        """The cosine of two documents' mean vectors (``Index.document_vector``)."""
+        u, v = self.index.document_vector(a), self.index.document_vector(b)
+        return sum(x * y for x, y in zip(u, v, strict=True))
+
+    def similarity(self, a: Sentence, b: Sentence) -> float:
+        """The cosine of two sentences' vectors."""
+        u, v = self.vectors([a, b])
+        return sum(x * y for x, y in zip(u, v, strict=True))
+
+
+def ranked_candidates(question: str, scored: list[tuple[Sentence, list[Candidate]]]
+                      ) -> list[Candidate]:
+    """The typed candidates of scored sentences, best first: each one's own score plus its
+    sentence's, plus a bonus for the extreme a question asks for ("the highest")."""
+    return sorted(
+        (Candidate(c.text, c.kind, sent, c.start, c.end, c.score + sent.score + extreme)
+         for sent, cands in scored
+         for c, extreme in zip(cands, _extremes(cands, question), strict=True)),
+        key=lambda c: -c.score,
+    )
 
 
 SEQUEL_DEPTH = 5  # best sentences searched for what happened next
@@ -605,6 +643,8 @@ def typed_candidates(sent: Sentence, fr: Frame, question: str,
         wants_day = fr.head in ("date", "day", "dates", "days")
         wants_year = fr.head in ("year", "years")
         for m in _DATE_SPAN.finditer(text):
+            if wants_year and not re.search(r"\d{4}", m.group()):
+                continue  # "In what year ...?" is not answered "12 April"
             has_month = bool(re.search(r"[A-Za-z]{3}", m.group().replace("in ", "")))
             bonus = 0.1 if (wants_day and has_month) or (wants_year and not has_month) else 0.0
             add(m.start(), m.end(), 0.1 + (0.05 if has_month else 0.0) + bonus)
@@ -667,7 +707,7 @@ _TIME_HEADS = frozenset("year years month months week weeks day days hour hours 
 _ROLE_PHRASE = re.compile(r"\bthe\s+(?:[A-Z][a-z]+\s+)?(?:president|prime minister|king|"
                           r"government|minister|commander|authorities)\b")
 _TITLES = frozenset("admiral colonel general president mr mrs ms dr minister lawyer "
-                    "activist head chief director".split())
+                    "activist head chief director mayor governor senator".split())
 
 
 def proper_spans(text: str, keep_openers: bool = True) -> list[tuple[int, int]]:
@@ -789,7 +829,8 @@ def _spoken_by(text: str, speakers: frozenset[str]) -> bool:
 
 
 _ROLES = (r"lawyer|attorney|activist|official|president|minister|admiral|colonel|general|"
-          r"leader|chief|spokesman|spokeswoman|journalist|judge")
+          r"leader|chief|spokesman|spokeswoman|spokesperson|journalist|judge|mayor|governor|"
+          r"chairman|chairwoman|senator|ambassador")
 _ROLE_BEFORE = re.compile(rf"\b({_ROLES}|mr|mrs|ms|dr)\.?,?\s+$", re.IGNORECASE)
 _ROLE_AFTER = re.compile(rf"^,\s+(?:the|a|an)\s+(?:\w+\s+)?({_ROLES})\b", re.IGNORECASE)
 _SPEAKS = re.compile(rf"{_AFTER_NAME}(?:recently\s+)?(?:{_SPEECH})\b")

@@ -99,6 +99,7 @@ class Index:
         self._manifest = manifest
         self.chroma_url = chroma_url  # "" keeps the vectors in root/chroma
         self._texts: dict[str, str] = {}
+        self._doc_vectors: dict[tuple[str, str], list[float]] = {}  # (source, sha) -> mean
         self._client: Any = None
         try:
             self._open_store(create)
@@ -227,6 +228,19 @@ class Index:
                 f"The stored text of {source} is missing from {self.root}/docs/ and its file "
                 f"has changed. Run: qa index   (it indexes the file as it now is)")
         return doc.text
+
+    def document_vector(self, source: str) -> list[float]:
+        """The mean of a document's chunk vectors, unit length: what the whole document is
+        about (two reports of one event are near, at 0.7-0.9; two events, below 0.55)."""
+        ids = list(self._manifest["documents"][source]["ids"])
+        key = (source, self._manifest["documents"][source]["sha256"])
+        if key not in self._doc_vectors:
+            got = self.collection.get(ids=ids, include=["embeddings"])
+            rows = [list(map(float, v)) for v in got["embeddings"]]
+            mean = [sum(col) / len(rows) for col in zip(*rows, strict=True)] if rows else []
+            norm = sum(x * x for x in mean) ** 0.5 or 1.0
+            self._doc_vectors[key] = [x / norm for x in mean]
+        return self._doc_vectors[key]
 
     def chunks(self) -> list[dict[str, Any]]:
         """Every chunk the manifest lists as ``{"id", "text", "source", "title", "start",

@@ -178,22 +178,36 @@ class Reader:
 
     def read(self, question: str, sentences: Sequence[Sentence]) -> Reading | None:
         """The best span of ``sentences`` for ``question``; None when there are none."""
-        if not sentences:
-            return None
+        return self.read_each(question, [sentences])[0]
+
+    def read_each(self, question: str, groups: Sequence[Sequence[Sentence]]
+                  ) -> list[Reading | None]:
+        """``read`` for each group of sentences (each document's, say), in one batch."""
         import torch
 
+        todo = [(i, *context_of(g)) for i, g in enumerate(groups) if g]
+        out: list[Reading | None] = [None] * len(groups)
+        if not todo:
+            return out
         tokenizer, encoder, head = _load(self.adapter)
-        context, where = context_of(sentences)
         with _reading, torch.no_grad():
-            [(start, end, probability, null)] = point(tokenizer, encoder, head, [question],
-                                                      [context])
-        for pos, sentence in reversed(where):
-            if start >= pos:
-                # A span running over a sentence's end is cut there: quotes are sentences.
-                cut = min(end - pos, len(sentence.text))
-                text = sentence.text[start - pos:cut].strip()
-                if not text:
-                    return None
-                first = sentence.start + sentence.text.index(text, start - pos)
-                return Reading(sentence, first, first + len(text), text, probability, null)
-        return None
+            spans = point(tokenizer, encoder, head, [question] * len(todo),
+                          [context for _, context, _ in todo])
+        for (i, _, where), span in zip(todo, spans, strict=True):
+            out[i] = _located(where, *span)
+        return out
+
+
+def _located(where: list[tuple[int, Sentence]], start: int, end: int, probability: float,
+             null: float) -> Reading | None:
+    """A span of a context (offsets in its characters) as a ``Reading`` of its sentence."""
+    for pos, sentence in reversed(where):
+        if start >= pos:
+            # A span running over a sentence's end is cut there: quotes are sentences.
+            cut = min(end - pos, len(sentence.text))
+            text = sentence.text[start - pos:cut].strip()
+            if not text:
+                return None
+            first = sentence.start + sentence.text.index(text, start - pos)
+            return Reading(sentence, first, first + len(text), text, probability, null)
+    return None

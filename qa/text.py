@@ -195,7 +195,14 @@ def _numbers(text: str) -> frozenset[str]:
     for w in _words(text):
         if w in NUMBER_WORDS:
             found.add(str(NUMBER_WORDS[w]))
+    for tens, units in COMPOUND.findall(text.lower()):  # "twenty-three" is 23 as well
+        found.add(str(NUMBER_WORDS[tens] + NUMBER_WORDS[units]))
     return frozenset(n.rstrip(".") for n in found if n)
+
+
+TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+UNITS = "one two three four five six seven eight nine".split()
+COMPOUND = re.compile(rf"\b({'|'.join(TENS)})[- ]({'|'.join(UNITS)})\b")
 
 
 def names(text: str) -> set[str]:

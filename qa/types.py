@@ -49,6 +49,31 @@ class Sentence:
 
 
 @dataclass(frozen=True)
+class Claim:
+    """One source's statement of the answer: its citation ``n``, the ``quote``d words
+    ("a dozen"), their normalised ``value`` ("12") and its ``stance`` to the answer's own
+    claim ("agree" or "differ"; the answer's own is "agree")."""
+
+    n: int
+    source: str
+    quote: str
+    value: str
+    stance: str
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """Whether the sources that state the answer agree: ``verdict`` "agree" or "differ",
+    and each source's claim, the answer's own first."""
+
+    verdict: str
+    claims: tuple[Claim, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"verdict": self.verdict, "claims": [asdict(c) for c in self.claims]}
+
+
+@dataclass(frozen=True)
 class Answer:
     text: str
     abstained: bool
@@ -60,6 +85,7 @@ class Answer:
     short_answer: str = ""
     closest: list[Citation] = field(default_factory=list)  # shown when abstaining
     meta: dict[str, Any] = field(default_factory=dict)
+    agreement: Agreement | None = None  # None: one source states it, or the rest are silent
 
     def to_dict(self) -> dict[str, Any]:
         """The ``qa ask --json`` shape."""
@@ -72,6 +98,7 @@ class Answer:
             "citations": [
                 {k: v for k, v in asdict(c).items() if k != "title"} for c in self.citations
             ],
+            "agreement": self.agreement.to_dict() if self.agreement else None,
             "retrieved": [
                 {"source": p.source, "start": p.start, "end": p.end, "score": round(p.score, 4)}
                 for p in self.passages

@@ -109,6 +109,9 @@ CSS = """
   height: 24px; border-radius: 12px; background: var(--color-accent); color: white;
   font-weight: 600; font-size: 13px; }
 .qa-title { font-weight: 600; flex: 1; }
+.qa-stance { font-size: 12px; padding: 1px 8px; border-radius: 10px; }
+.qa-agree { background: #e3f4e8; color: #1d6b34; }
+.qa-differ { background: #fdeaea; color: #9b1c1c; }
 .qa-copy { font-size: 12px; padding: 2px 8px; border-radius: 6px; cursor: pointer;
   border: 1px solid var(--border-color-primary); background: var(--background-fill-secondary); }
 .qa-file { font-size: 12px; color: var(--body-text-color-subdued); margin: 2px 0 6px 32px; }

@@ -83,7 +83,12 @@ def article_html(text: str, c: Citation, limit: int = ARTICLE_CHARS) -> str:
     return f"{note}<div class='qa-article-text'>{body}</div>"
 
 
-def citation_html(c: Citation, text: str | None) -> str:
+STANCES = {"agree": "agrees", "differ": "differs"}
+
+
+def citation_html(c: Citation, text: str | None, stance: str = "") -> str:
+    """One source card; ``stance`` ("agree" / "differ"), when the sources were compared,
+    marks whether it says what the answer says."""
     title = display_title(c.title, text or "") or c.source
     where = f"{escape(c.source)} · characters {c.start:,}–{c.end:,}"
     if text is None or text[c.start : c.end] != c.quote:
@@ -98,6 +103,8 @@ def citation_html(c: Citation, text: str | None) -> str:
     return (f"<div class='qa-source' id='qa-source-{c.n}'>"
             f"<div class='qa-source-top'><span class='qa-n'>{c.n}</span>"
             f"<span class='qa-title'>{escape(title)}</span>"
+            + (f"<span class='qa-stance qa-{stance}'>{STANCES[stance]}</span>"
+               if stance in STANCES else "") +
             f"<button class='qa-copy' type='button' title='Copy this quote' "
             f"data-copy='{copy}'>Copy</button></div>"
             f"<div class='qa-file'>{where}</div>{body}{article}</div>")
@@ -115,7 +122,10 @@ def sources_html(answer: Answer, texts: Mapping[str, str]) -> str:
     if not citations:
         return ("<div class='qa-sources'>" + head +
                 "<p class='qa-note'>No passage came close.</p></div>")
-    cards = "".join(citation_html(c, texts.get(c.source)) for c in citations)
+    stances = {} if answer.abstained or answer.agreement is None else \
+        {claim.n: claim.stance for claim in answer.agreement.claims}
+    cards = "".join(citation_html(c, texts.get(c.source), stances.get(c.n, ""))
+                    for c in citations)
     return f"<div class='qa-sources'>{head}{cards}</div>"
 
 

@@ -156,6 +156,36 @@ def test_the_browser_shows_a_streamed_answer_and_its_highlighted_source(
         shutil.copy(ARTIFACTS / "chat.png", ROOT / "docs" / "screenshot.png")
 
 
+def test_the_browser_shows_an_overview_and_whether_the_articles_agree(server: Server) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(),
+                                    args=["--headless", "--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1360, "height": 860})
+        page.goto(server.url)
+        box = page.locator("#qa-question textarea")
+        box.wait_for()
+        box.fill("What is this story about?")
+        box.press("Enter")
+        page.get_by_text("Drawn from 2 articles").first.wait_for(timeout=120_000)
+        overview = page.locator('[data-testid="bot"]').last.inner_text()
+        page.wait_for_function("document.querySelectorAll('#qa-sources .qa-source').length >= 2")
+        files = page.locator("#qa-sources .qa-file").all_inner_texts()
+        box.fill("Roughly how many people reached out to the lawyer's team?")
+        box.press("Enter")
+        page.get_by_text("Both articles say this").first.wait_for(timeout=120_000)
+        agreed = page.locator('[data-testid="bot"]').last.inner_text()
+        page.locator("#qa-sources .qa-stance").first.wait_for()
+        stances = page.locator("#qa-sources .qa-stance").all_inner_texts()
+        page.screenshot(path=str(ARTIFACTS / "agreement.png"))
+        browser.close()
+    assert "[1]" in overview and "[2]" in overview, overview
+    assert len({f.split(" ·")[0] for f in files}) == 2, files  # both articles cited
+    assert "Both articles say this" in agreed and "[2]" in agreed, agreed
+    assert stances and set(stances) <= {"agrees", "differs"}, stances
+
+
 def test_it_built_the_index_first_and_said_so(server: Server) -> None:
     assert "No index yet: building" in server.output()
     assert (server.index / "manifest.json").exists()

@@ -221,7 +221,8 @@ class Assistant:
             closest = self.selector.select(query, passages).sentences
             yield Answer(text=refusal, abstained=True, citations=[], timings=timings,
                          closest=compose.cite(closest),
-                         meta={"route": f"broad: {kind.value}", "reason": "nothing on it"},
+                         meta={"route": f"broad: {kind.value}", "reason": "nothing on it",
+                               "draft": None},
                          **base)  # type: ignore[arg-type]
             return
         citations = compose.cite(composed.cited)
@@ -231,7 +232,7 @@ class Assistant:
         yield Answer(text=text, abstained=False, citations=citations, timings=timings,
                      short_answer=composed.cited[0].text, agreement=composed.agreement,
                      meta={"route": f"broad: {kind.value}", "topic": wide.topic,
-                           "documents": composed.documents, **composed.meta},
+                           "documents": composed.documents, "draft": None, **composed.meta},
                      **base)  # type: ignore[arg-type]
 
     def _ask_parts(self, question: str, query: str, asked: list[str],

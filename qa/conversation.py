@@ -32,7 +32,7 @@ def names_in(text: str) -> list[str]:
         tokens = phrase.split()
         while tokens and tokens[0].lower() in _LEAD:
             tokens = tokens[1:]
-        phrase = " ".join(tokens).rstrip("’'s").rstrip("’'")
+        phrase = re.sub(r"[’']s?$", "", " ".join(tokens))  # "Benyash’s" -> "Benyash"
         if phrase and normalize(phrase) not in STOPWORDS:
             out.append(phrase)
     return out

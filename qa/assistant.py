@@ -110,9 +110,7 @@ class Assistant:
             yield from self._ask_parts(question, query, asked, passages)
             return
         if passages is None:
-            depth = max(self.settings.top_k, self.settings.rerank_k)
-            fused = self.retriever.retrieve(query, depth)
-            passages = self.selector.rerank(query, fused)[: self.settings.top_k]
+            passages = self._retrieve(query)
         passages, missing = meeting_constraints(query, passages)
         lap("retrieve")
         evidence = self.selector.select(query, passages)
@@ -177,6 +175,12 @@ class Assistant:
                                 f"fallback: {verdict.reason}"), agreement=agreed,
                      **base)  # type: ignore[arg-type]
 
+    def _retrieve(self, query: str) -> list[Passage]:
+        """The ``top_k`` passages: ``rerank_k`` fused ones re-ranked by their best sentence."""
+        depth = max(self.settings.top_k, self.settings.rerank_k)
+        fused = self.retriever.retrieve(query, depth)
+        return self.selector.rerank(query, fused)[: self.settings.top_k]
+
     def _sourced(self, evidence: Evidence, cited: list[Sentence],
                  found: list[agreement.Found]) -> tuple[list[Citation], Agreement | None]:
         """The citations, with the best sentence of each other document that states the
@@ -199,9 +203,7 @@ class Assistant:
         """An overview, comparison, profile or two-sided answer (``broad``), every
         sentence quoted and cited; abstains when no article speaks of it."""
         if passages is None:
-            depth = max(self.settings.top_k, self.settings.rerank_k)
-            fused = self.retriever.retrieve(wide.topic or query, depth)
-            passages = self.selector.rerank(wide.topic or query, fused)[: self.settings.top_k]
+            passages = self._retrieve(wide.topic or query)
         lap("retrieve")
         composer = broad.Composer(self.selector)
         kind = wide.kind

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 from . import values
 from .evidence import _NUMBER_SPAN, question_names
-from .text import STOPWORDS, content_terms, normalize, sentences, stem, words
+from .text import STOPWORDS, content_terms, normalize, stem, words
 from .types import Agreement, Claim, Passage, Sentence
 
 if TYPE_CHECKING:
@@ -149,7 +149,7 @@ class Composer:
         text = self.selector.index.text(source)
         title = self.selector.index.documents[source].title
         out = []
-        for s, e, debris in sentences(text):
+        for s, e, debris in self.selector.doc_sentences(source):
             t = text[s:e]
             if debris or len(words(t)) < 6 or len(words(t)) > 80 or not re.search(r"[.!?”\"]$", t):
                 continue

@@ -297,7 +297,8 @@ class EvidenceSelector:
     def idf(self, term: str) -> float:
         return math.log(1 + self._n / (0.5 + self._df.get(term, 0)))
 
-    def _doc_sentences(self, source: str) -> list[tuple[int, int, bool]]:
+    def doc_sentences(self, source: str) -> list[tuple[int, int, bool]]:
+        """``text.sentences`` of a document, kept until it changes: (start, end, debris)."""
         sha = self.index.documents[source].sha256
         cached = self._sentences.get(source)
         if cached is None or cached[0] != sha:
@@ -308,7 +309,7 @@ class EvidenceSelector:
     def _neighbour(self, sent: Sentence, step: int) -> Sentence | None:
         """The sentence just before (``step=-1``) or after (``step=1``) ``sent`` in its
         document, unless it is page debris."""
-        spans = self._doc_sentences(sent.source)
+        spans = self.doc_sentences(sent.source)
         text = self.index.text(sent.source)
         i = next((i for i, (s, _, _) in enumerate(spans) if s == sent.start), None)
         if i is None or not 0 <= i + step < len(spans) or spans[i + step][2]:
@@ -324,7 +325,7 @@ class EvidenceSelector:
             if p.source not in self.index.documents:
                 continue
             text = self.index.text(p.source)
-            spans = self._doc_sentences(p.source)
+            spans = self.doc_sentences(p.source)
             for i, (s, e, debris) in enumerate(spans):
                 if debris or e <= p.start or s >= p.end or (p.source, s) in seen:
                     continue

@@ -190,16 +190,15 @@ def agreement(found: list[Found], numbers: dict[str, int]) -> Agreement | None:
     if len(found) < 2:
         return None
     first = found[0].value
-    judged = [(f, values.compatible(first, f.value)) for f in found[1:]]
-    kept = [found[0]] + [f for f, ok in judged if ok is not None]
+    judged = [(found[0], True)] + [(f, values.compatible(first, f.value)) for f in found[1:]]
+    kept = [(f, ok) for f, ok in judged if ok is not None]
     if len(kept) < 2:
         return None
-    verdict = "differ" if any(ok is False for _, ok in judged) else "agree"
+    verdict = "differ" if any(ok is False for _, ok in kept) else "agree"
     return Agreement(verdict, tuple(
         Claim(numbers[f.candidate.sentence.source], f.candidate.sentence.source,
-              f.candidate.text, f.value.text,
-              "agree" if f is found[0] or values.compatible(first, f.value) else "differ")
-        for f in kept))
+              f.candidate.text, f.value.text, "agree" if ok else "differ")
+        for f, ok in kept))
 
 
 def line(agreement: Agreement | None) -> str:

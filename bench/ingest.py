@@ -10,6 +10,12 @@ Side by side in one process, after one warm-up encode:
 - ``reindex``: ``Index.update`` again on the unchanged files.
 
 The whole ``qa index`` command (process start and model loads included) is timed too.
+
+``pages``: saved news pages through the document loader (``documents.load_all``: reading,
+trafilatura's main-text extraction, htmldate, hidden-text removal), in documents per second.
+The pages are the four layouts of ``tests/fixtures/news/pages/`` (menus, banners, comments,
+JSON-LD) with their body paragraphs replaced by SQuAD paragraphs, so no two are alike;
+``--pages`` sets how many (default 1,000; ``--pages 10000`` for the folder of 10,000).
 """
 
 from __future__ import annotations
@@ -25,6 +31,44 @@ from typing import Any
 from .common import SQUAD_DEV, WORK, offline_env, save, say, timed
 
 BATCHES = (16, 32, 64, 128)
+LAYOUTS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "news"
+PAGES = 1000
+
+
+def saved_pages(n: int, folder: Path = WORK / "pages") -> Path:
+    """``n`` saved news pages in the fixtures' layouts, bodies drawn from SQuAD (kept)."""
+    import html
+    import json
+
+    from qa import squad
+
+    if folder.exists() and len(list(folder.glob("*.html"))) == n:
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    expected = json.loads((LAYOUTS / "pages.json").read_text(encoding="utf-8"))
+    layouts = [((LAYOUTS / "pages" / name).read_text(encoding="utf-8"), e["body"])
+               for name, e in sorted(expected.items())]
+    paragraphs = list(squad.load(SQUAD_DEV)[0].values())
+    for i in range(n):
+        page, body = layouts[i % len(layouts)]
+        for j, old in enumerate(body):
+            new = html.escape(paragraphs[(i * len(body) + j) % len(paragraphs)])
+            page = page.replace(old, new, 1) if old in page else page
+        (folder / f"page-{i:05d}.html").write_text(page, encoding="utf-8")
+    return folder
+
+
+def loader(n: int = PAGES) -> dict[str, Any]:
+    """Documents per second for saved pages through the loader."""
+    from qa.documents import load_all
+
+    folder = saved_pages(n)
+    seconds, (docs, skipped) = timed(lambda: load_all([folder]))
+    say(f"  loaded {len(docs)} saved pages in {seconds:.1f}s ({len(docs) / seconds:.1f}/s), "
+        f"{len(skipped)} skipped")
+    return {"pages": n, "loaded": len(docs), "skipped": len(skipped),
+            "load_s": round(seconds, 2), "pages_per_s": round(len(docs) / seconds, 1)}
 
 
 def corpus(folder: Path = WORK / "squad-corpus") -> Path:
@@ -35,7 +79,7 @@ def corpus(folder: Path = WORK / "squad-corpus") -> Path:
     return folder
 
 
-def run(with_cli: bool = True) -> dict[str, Any]:
+def run(with_cli: bool = True, pages: int = PAGES) -> dict[str, Any]:
     from qa.embeddings import MiniLMEmbedder
     from qa.index import Index
     from qa.settings import Settings
@@ -89,6 +133,7 @@ def run(with_cli: bool = True) -> dict[str, Any]:
                        env=offline_env(QA_INDEX=str(target)), check=True,
                        capture_output=True)
         result["qa_index_cli_unchanged_s"] = round(time.perf_counter() - start, 3)
+    result["html_loader"] = loader(pages)
     say(f"ingestion: {result['throughput_ratio']} of bare throughput (batch {best}); "
         f"re-index {result['reindex_fraction']:.1%} of a full index")
     return result
@@ -97,7 +142,9 @@ def run(with_cli: bool = True) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--no-cli", action="store_true", help="skip timing the qa index command")
-    save("ingestion", run(not p.parse_args(argv).no_cli))
+    p.add_argument("--pages", type=int, default=PAGES, help="saved pages for the loader")
+    args = p.parse_args(argv)
+    save("ingestion", run(not args.no_cli, args.pages))
 
 
 if __name__ == "__main__":

@@ -11,9 +11,13 @@ articles. The reply is the assistant's grounded answer, as ``qa ask`` gives it:
   the text. The list is dropped again from assistant messages sent back as history.
 - ``agreement`` (another) is None, or ``{verdict, claims: [{n, source, quote, value, stance}]}``
   when the cited articles were compared (``qa/agreement.py``);
-- ``citations`` (an extra top-level field) is ``[{n, source, start, end, quote, title}]``,
-  the same spans as ``Answer.citations``; ``qa`` holds ``abstained``, ``standalone_question``,
+- ``citations`` (an extra top-level field) is ``[{n, source, start, end, quote, outlet,
+  published, author, url}]`` (``published`` ISO ``YYYY-MM-DD``, unknown ones ``null``), the
+  same spans as ``Answer.citations``; ``qa`` holds ``abstained``, ``standalone_question``,
   ``short_answer``, ``closest`` and ``timings`` (seconds per stage).
+
+Two extra request fields restrict retrieval (``extra_body`` in OpenAI's Python client):
+``"since": "YYYY-MM-DD"`` (articles published on or after it) and ``"source": "outlet"``.
 
 With ``"stream": true`` the same content arrives as ``chat.completion.chunk`` server-sent
 events, and the last chunk carries ``citations``, ``agreement`` and ``qa``. The stream
@@ -41,7 +45,7 @@ import logging
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI
@@ -51,9 +55,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from .conversation import Turn
-from .errors import InputError, ModelError, QAError, StoreError
+from .errors import ConfigError, InputError, ModelError, QAError, StoreError
 from .service import Service
-from .types import Answer, Citation
+from .settings import day
+from .types import Answer, Citation, byline, citation_dict
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +89,8 @@ class Request:
     question: str
     history: list[Turn]
     stream: bool
+    since: str = ""  # ISO YYYY-MM-DD: only articles published on or after it
+    outlet: str = ""  # only articles from outlets whose name holds it
 
 
 # --- the request --------------------------------------------------------------------------
@@ -117,7 +124,15 @@ def parse(raw: bytes) -> Request:
     if not turns or turns[-1]["role"] != "user":
         raise APIError(400, "The last message must be the user's question (role \"user\").",
                        param="messages")
-    return Request(turns[-1]["content"], turns[:-1], stream)
+    since, outlet = body.get("since") or "", body.get("source") or ""
+    if not isinstance(outlet, str):
+        raise APIError(400, "\"source\" must be an outlet's name.", param="source")
+    try:
+        since = day(since) if since else ""
+    except (ConfigError, TypeError):
+        raise APIError(400, f"\"since\" must be a date as YYYY-MM-DD. Currently, it is "
+                       f"{since!r}.", param="since") from None
+    return Request(turns[-1]["content"], turns[:-1], stream, since, outlet.strip())
 
 
 def _messages(value: Any) -> list[Any]:
@@ -163,7 +178,7 @@ def content(answer: Answer) -> str:
     if not listed:
         return answer.text
     lines = [f"- [{c.n}] {c.source}, characters {c.start}-{c.end}"
-             f"{f' ({c.title})' if c.title else ''}: {_quoted(c.quote)}" for c in listed]
+             f"{f' ({byline(c)})' if byline(c) else ''}: {_quoted(c.quote)}" for c in listed]
     return f"{answer.text}\n\n{heading}\n" + "\n".join(lines)
 
 
@@ -175,7 +190,7 @@ def _quoted(quote: str) -> str:
 
 def extras(answer: Answer) -> dict[str, Any]:
     def spans(citations: list[Citation]) -> list[dict[str, Any]]:
-        return [asdict(c) for c in citations]
+        return [{**citation_dict(c), "title": c.title} for c in citations]
 
     return {"citations": spans(answer.citations),
             "agreement": answer.agreement.to_dict() if answer.agreement else None,
@@ -233,7 +248,8 @@ def ask(service: Service, request: Request) -> Answer:
     """Ask through the service (its lock); errors become ``APIError``s."""
     try:
         final = None
-        for item in service.ask(request.question, request.history):
+        for item in service.ask(request.question, request.history, since=request.since,
+                                outlet=request.outlet):
             if isinstance(item, Answer):
                 final = item
         assert final is not None

@@ -21,6 +21,7 @@ from .conversation import Turn, standalone
 from .errors import InputError
 from .evidence import Evidence, EvidenceSelector
 from .llm import Generator
+from .published import dated
 from .settings import Settings
 from .types import Agreement, Answer, Citation, Passage, Sentence
 
@@ -34,7 +35,8 @@ MAX_HISTORY_TURNS = 20  # the most recent turns a follow-up is resolved against
 
 
 class Retriever(Protocol):
-    def retrieve(self, query: str, top_k: int | None = None) -> list[Passage]: ...
+    def retrieve(self, query: str, top_k: int | None = None,
+                 sources: frozenset[str] | None = None) -> list[Passage]: ...
 
 
 class Assistant:
@@ -86,8 +88,16 @@ class Assistant:
         """Yield the reply's text as it is generated, then the final ``Answer``.
 
         The final ``Answer.text`` is authoritative: when the check rejects the model's draft,
-        it holds the evidence-based answer instead of what was streamed.
+        it holds the evidence-based answer instead of what was streamed. Its citations carry
+        where and when each document was published, and a "when" answer given as a relative
+        date ("on Tuesday") is followed by the date worked out from its article's.
         """
+        for item in self._answer(question, history, passages):
+            yield dated(item, self.selector.index.documents) \
+                if isinstance(item, Answer) else item
+
+    def _answer(self, question: str, history: list[Turn] | None,
+                passages: list[Passage] | None) -> Iterator[str | Answer]:
         question = validate(question)
         history = valid_history(history)
         timings: dict[str, float] = {}
@@ -178,8 +188,23 @@ class Assistant:
     def _retrieve(self, query: str) -> list[Passage]:
         """The ``top_k`` passages: ``rerank_k`` fused ones re-ranked by their best sentence."""
         depth = max(self.settings.top_k, self.settings.rerank_k)
-        fused = self.retriever.retrieve(query, depth)
+        fused = self.retriever.retrieve(query, depth, sources=self._scope())
         return self.selector.rerank(query, fused)[: self.settings.top_k]
+
+    def _scope(self) -> frozenset[str] | None:
+        """The documents ``since`` and ``outlet`` leave to retrieve from (None: all)."""
+        s = self.settings
+        if not (s.since or s.outlet):
+            return None
+        docs = self.selector.index.documents
+        allowed = frozenset(n for n, d in docs.items() if s.in_scope(d.outlet, d.published))
+        if not allowed:
+            undated = sum(not d.published for d in docs.values())
+            asked = " and ".join(x for x in (s.since and f"published since {s.since}",
+                                              s.outlet and f"from {s.outlet!r}") if x)
+            raise InputError(f"No indexed article is {asked} ({len(docs)} indexed, {undated} "
+                             f"without a date). Widen the dates or the source.")
+        return allowed
 
     def _sourced(self, evidence: Evidence, cited: list[Sentence],
                  found: list[agreement.Found]) -> tuple[list[Citation], Agreement | None]:

@@ -12,29 +12,41 @@ from pathlib import Path
 from typing import Any
 
 from .errors import QAError
-from .settings import Settings
-from .types import Agreement, Answer, Citation
+from .settings import Settings, day
+from .types import Agreement, Answer, Citation, byline
 
 
 def _settings(args: argparse.Namespace) -> Settings:
+    since = getattr(args, "since", None)
     return Settings.from_env(index_dir=getattr(args, "index", None),
                              top_k=getattr(args, "top_k", None),
-                             chroma_url=getattr(args, "chroma_url", None))
+                             chroma_url=getattr(args, "chroma_url", None),
+                             since=day(since) if since else None,
+                             outlet=getattr(args, "source", None))
 
 
 def cmd_index(args: argparse.Namespace) -> int:
+    from .documents import from_bytes
     from .embeddings import MiniLMEmbedder
+    from .fetch import fetch, is_url
     from .index import Index
     from .locking import writer
 
     settings = _settings(args)
-    paths = [Path(p) for p in args.paths] or [settings.corpus_dir]
+    urls = [p for p in args.paths if is_url(p)]
+    paths = [Path(p) for p in args.paths if not is_url(p)]
+    if not args.paths:
+        paths = [settings.corpus_dir]
+    fetched = []  # every URL read before the index is touched: a failure leaves it as it was
+    for url in urls:
+        page = fetch(url)
+        fetched += from_bytes(page.name, page.data, page.url, page.url)
     embedder = MiniLMEmbedder(lazy=True)  # an unchanged corpus needs no model
     with writer(Path(settings.index_dir)):  # a second `qa index` is refused, not interleaved
         if args.rebuild:
             Index.remove(Path(settings.index_dir), settings.chroma_url)
         index = Index.open(settings, embedder, create=True)
-        report = index.update(paths, progress=not args.quiet)
+        report = index.update(paths, progress=not args.quiet, documents=fetched)
     for s in report.skipped:
         print(f"skipped {s.path}: {s.reason}", file=sys.stderr)
     if report.recovered or report.repaired:
@@ -65,7 +77,7 @@ def _print_sources(citations: list[Citation], heading: str = "Sources",
     stances = {c.n: c.stance for c in agreement.claims} if agreement else {}
     print(f"\n{heading}:")
     for c in citations:
-        title = f" ({c.title})" if c.title else ""
+        title = f" ({byline(c)})" if byline(c) else ""
         stance = {"agree": "  [agrees]", "differ": "  [differs]"}.get(stances.get(c.n, ""), "")
         print(f"  [{c.n}] {c.source}{title} chars {c.start}-{c.end}{stance}")
         print(f"      {c.quote}")
@@ -156,7 +168,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
     print(f"chunking:   {spec['splitter']}, {spec['chunk_size']} tokens, "
           f"{spec['chunk_overlap']} overlap")
     for name, d in stats["per_document"].items():
-        print(f"  {name}: {d['chunks']} chunks  {d['title']}")
+        told = ", ".join(x for x in (d["title"], d["outlet"], d["published"] or "no date") if x)
+        print(f"  {name}: {d['chunks']} chunks  {told}")
     return 0
 
 
@@ -278,9 +291,14 @@ def parser() -> argparse.ArgumentParser:
                         "$QA_CHROMA_URL)")
 
     sp = sub.add_parser("index", help="index documents (default: seeds/) into the index folder",
-                        description="Index text/Markdown files. Unchanged files are skipped, "
-                        "changed ones replaced, and files that no longer exist removed.")
-    sp.add_argument("paths", nargs="*", metavar="PATH", help="files or folders (default: seeds/)")
+                        description="Index articles: text, Markdown, saved web pages (.html), "
+                        "PDFs, RSS/Atom feeds (one article per entry) and JSONL/JSON/CSV "
+                        "exports (one per record), from files, folders or http(s) URLs (a "
+                        "page or a feed, fetched only when named). Unchanged articles are "
+                        "skipped, changed ones replaced, and files that no longer exist "
+                        "removed.")
+    sp.add_argument("paths", nargs="*", metavar="PATH",
+                    help="files, folders or URLs (default: seeds/)")
     sp.add_argument("--rebuild", action="store_true", help="delete the index and build it anew")
     sp.add_argument("--quiet", action="store_true", help="no progress bar")
     common(sp)
@@ -292,6 +310,10 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--json", action="store_true", help="print the answer as JSON")
     sp.add_argument("--timings", action="store_true", help="print seconds per stage")
     sp.add_argument("--top-k", type=int, metavar="N", help="passages to retrieve")
+    sp.add_argument("--since", metavar="DATE",
+                    help="only articles published on or after DATE (YYYY-MM-DD; or $QA_SINCE)")
+    sp.add_argument("--source", metavar="OUTLET",
+                    help="only articles from outlets whose name holds OUTLET (or $QA_SOURCE)")
     common(sp)
     sp.set_defaults(func=cmd_ask)
 
@@ -299,6 +321,10 @@ def parser() -> argparse.ArgumentParser:
                         description="Chat in the terminal; follow-up questions are resolved "
                         "against the conversation so far.")
     sp.add_argument("--top-k", type=int, metavar="N", help="passages to retrieve")
+    sp.add_argument("--since", metavar="DATE",
+                    help="only articles published on or after DATE (YYYY-MM-DD; or $QA_SINCE)")
+    sp.add_argument("--source", metavar="OUTLET",
+                    help="only articles from outlets whose name holds OUTLET (or $QA_SOURCE)")
     common(sp)
     sp.set_defaults(func=cmd_chat)
 

@@ -1,14 +1,18 @@
-"""Loading documents: find the files, read their text exactly, name and fingerprint them.
+"""Loading documents: find the files, read their articles (``formats``), name and
+fingerprint them.
 
-A document's ``text`` is the file's content as ``open(path, encoding=doc.encoding).read()``
-returns it (UTF-8 for most files; UTF-16 and Windows-1252/Latin-1 are recognised, see
-``charsets``), so a citation's ``start:end`` indexes the file as a user would read it.
+A plain-text document's ``text`` is the file's content as ``open(path,
+encoding=doc.encoding).read()`` returns it (UTF-8 for most files; UTF-16 and
+Windows-1252/Latin-1 are recognised, see ``charsets``), so a citation's ``start:end`` indexes
+the file as a user would read it. A page, PDF, feed entry or export record is the text
+``formats`` extracts from it; the index keeps that text (``index/docs/``), and citations point
+into it. A file of one article is named by its file name; the articles of a feed or export are
+``feed.rss#<key>``.
 
 What is skipped, with the reason: files over ``MAX_BYTES`` (checked before reading, so a huge
 file costs nothing), empty or wordless files, binary files, and, inside a folder, symbolic
 links that lead outside it, loop, or point at folders. Files named explicitly are read
-wherever they are. Only plain text and Markdown are read here; richer formats are left to
-the UI's upload path.
+wherever they are. Left out: what ``formats`` leaves out.
 """
 
 from __future__ import annotations
@@ -17,14 +21,16 @@ import errno
 import hashlib
 import os
 import re
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import formats
 from .charsets import decode
 from .errors import DocumentError
 
-SUFFIXES = (".txt", ".md")
+SUFFIXES = formats.SUFFIXES
 # A news article is a few KB; 10 MB is about a thousand of them. Larger files are skipped
 # before they are read: splitting and embedding one would take many minutes.
 MAX_BYTES = 10 * 1024 * 1024
@@ -38,6 +44,16 @@ class Document:
     title: str
     sha256: str
     encoding: str = "utf-8"  # what open() needs to read ``text`` back from ``path``
+    outlet: str = ""  # the site, feed or export source that published it
+    author: str = ""
+    published: str = ""  # ISO YYYY-MM-DD; "" when the input declares no date
+    url: str = ""
+
+    @property
+    def meta(self) -> dict[str, str]:
+        """What the index keeps of it beside the text: ``{"outlet", "author", ...}``."""
+        return {"outlet": self.outlet, "author": self.author, "published": self.published,
+                "url": self.url}
 
 
 @dataclass(frozen=True)
@@ -68,8 +84,9 @@ def fingerprint(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def load(path: Path, max_bytes: int = MAX_BYTES) -> Document:
-    """Read one file; one that is too big, empty or not text is a DocumentError naming it."""
+def load(path: Path, max_bytes: int = MAX_BYTES, url: str = "") -> list[Document]:
+    """The documents of one file (one, or one per feed entry or export record); one that is
+    too big, empty or unreadable is a DocumentError naming it."""
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -79,6 +96,27 @@ def load(path: Path, max_bytes: int = MAX_BYTES) -> Document:
         data = path.read_bytes()
     except OSError as e:
         raise DocumentError(f"Cannot read {path}: {e.strerror or e}.") from None
+    return from_bytes(path.name, data, str(path.resolve()), url)
+
+
+def from_bytes(name: str, data: bytes, path: str, url: str = "") -> list[Document]:
+    """The documents in ``data``, read as a file called ``name`` found at ``path`` (a file
+    path or the URL it was fetched from)."""
+    if formats.suffix_of(name) in formats.PLAIN:
+        return [_plain(name, data, path, url)]
+    try:
+        found = formats.articles(name, data, url)
+    except DocumentError as e:
+        raise DocumentError(f"{path} was not indexed: {e}.") from None
+    many = any(a.key for a in found)
+    return [Document(source=f"{name}#{a.key}" if many else name, path=path, text=a.text,
+                     title=a.title or headline(a.text), sha256=fingerprint(a.text),
+                     outlet=a.outlet, author=a.author, published=a.published, url=a.url)
+            for a in found]
+
+
+def _plain(name: str, data: bytes, path: str, url: str) -> Document:
+    """A text or Markdown file, its text exactly as the file holds it."""
     try:
         decoded = decode(data)
     except DocumentError as e:
@@ -88,14 +126,8 @@ def load(path: Path, max_bytes: int = MAX_BYTES) -> Document:
         raise DocumentError(f"{path} is empty; there is nothing to index.")
     if not any(ch.isalnum() for ch in text):
         raise DocumentError(f"{path} has no words in it; there is nothing to index.")
-    return Document(
-        source=path.name,
-        path=str(path.resolve()),
-        text=text,
-        title=headline(text),
-        sha256=fingerprint(text),
-        encoding=decoded.encoding,
-    )
+    return Document(source=name, path=path, text=text, title=headline(text),
+                    sha256=fingerprint(text), encoding=decoded.encoding, url=url)
 
 
 def find(paths: Iterable[Path]) -> tuple[list[Path], list[Skipped]]:
@@ -163,19 +195,26 @@ def _broken_link(link: Path) -> str:
     return "a symbolic link to nothing"
 
 
-def load_all(paths: Iterable[Path]) -> tuple[list[Document], list[Skipped]]:
-    """Every readable document under ``paths``; the rest with the reason they were skipped."""
+def load_all(paths: Iterable[Path], progress: bool = False
+             ) -> tuple[list[Document], list[Skipped]]:
+    """Every readable document under ``paths``; the rest with the reason they were skipped.
+    ``progress``: a bar on stderr (a folder of saved pages reads at tens a second)."""
+    from tqdm import tqdm
+
     files, skipped = find(paths)
     docs: dict[str, Document] = {}
-    for path in files:
+    for path in tqdm(files, desc="reading", unit="file", disable=not progress or len(files) < 2,
+                     file=sys.stderr, leave=False):
         try:
-            doc = load(path)
+            loaded = load(path)
         except DocumentError as e:
             skipped.append(Skipped(str(path), str(e)))
             continue
-        if doc.source in docs and docs[doc.source].path != doc.path:
-            skipped.append(Skipped(str(path), f"another file named {doc.source} is indexed "
-                                              f"from {docs[doc.source].path}; rename one"))
-            continue
-        docs[doc.source] = doc
+        for doc in loaded:
+            if doc.source in docs and docs[doc.source].path != doc.path:
+                skipped.append(Skipped(str(path), f"another file named {doc.source} is "
+                                                  f"indexed from {docs[doc.source].path}; "
+                                                  f"rename one"))
+                continue
+            docs[doc.source] = doc
     return list(docs.values()), skipped

@@ -3,10 +3,13 @@
 Layout of an index folder::
 
     index/
-      manifest.json   spec that built it + per document: sha256, path, title, chunk ids
+      manifest.json   spec that built it + per document: sha256, path (a file, or the URL
+                      it was fetched from), title, outlet, author, published, url, chunk ids
       chroma/         the persistent Chroma store (vectors, chunk text, metadata), unless
                       QA_CHROMA_URL puts them on a Chroma server (see vectorstore.py)
       docs/<sha>.txt  the exact text each document had when indexed (offsets point into it)
+      bm25/, selector/  caches of what opening reads (the BM25 matrix and chunk table,
+                      the selector's word counts and names), keyed by ``fingerprint``
       .lock           held while a process writes (``locking.writer``)
 
 Updating is idempotent: a document whose sha256 is in the manifest is skipped, a changed one
@@ -26,8 +29,9 @@ makes. The embedded store gets two more repairs, as it lives and dies with the w
 an interrupted write its collection is rebuilt from its own records, and a store too damaged
 to open is rebuilt from the documents by the next writer (it holds nothing that is not
 derived from them). A Chroma server is another process, never damaged by a writer's death;
-one that cannot be read is a ``StoreError`` naming it. Left out: file formats other than
-text/Markdown.
+one that cannot be read is a ``StoreError`` naming it. A document fetched from a URL has no
+file: it stays until removed or rebuilt (``update`` never prunes it). Left out: fetching a
+URL again to see whether its page changed.
 """
 
 from __future__ import annotations
@@ -57,8 +61,12 @@ WRITING = ".writing"  # there while a writer changes Chroma; a killed run leaves
 CHECKPOINT_SECONDS = 5.0  # a long run commits what it has done this often
 EMBED_BATCH = 16  # texts per call to the embedder: less padding than 64, and faster (bench.ingest)
 EMBED_GROUP = 512  # chunks embedded and written together, across documents
+READ_PAGE = 20_000  # chunks read from the store at a time (see ``chunks``)
 
 log = logging.getLogger(__name__)
+
+
+META = ("outlet", "author", "published", "url")  # kept per document beside its title
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,10 @@ class DocInfo:
     title: str
     sha256: str
     ids: tuple[str, ...]
+    outlet: str = ""
+    author: str = ""
+    published: str = ""  # ISO YYYY-MM-DD, "" when undeclared
+    url: str = ""
 
 
 @dataclass
@@ -200,7 +212,8 @@ class Index:
     @property
     def documents(self) -> dict[str, DocInfo]:
         return {
-            name: DocInfo(name, d["path"], d["title"], d["sha256"], tuple(d["ids"]))
+            name: DocInfo(name, d["path"], d["title"], d["sha256"], tuple(d["ids"]),
+                          **{k: str(d.get(k) or "") for k in META})
             for name, d in self._manifest["documents"].items()
         }
 
@@ -220,7 +233,7 @@ class Index:
     def _original_text(self, source: str, path: str, sha: str) -> str:
         """The document's own file, when it still holds the indexed text."""
         try:
-            doc = load(Path(path))
+            doc = next((d for d in load(Path(path)) if d.source == source), None)
         except DocumentError:
             doc = None
         if doc is None or doc.sha256 != sha:
@@ -246,15 +259,21 @@ class Index:
         """Every chunk the manifest lists as ``{"id", "text", "source", "title", "start",
         "end"}`` (strays of a killed run, or anything else in the collection, are not ours to
         cite)."""
-        got = self.collection.get(include=["documents", "metadatas"])
         listed = self._listed()
         out = []
-        for id_, text, meta in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
-            if id_ not in listed:
-                continue
-            out.append({"id": id_, "text": text, "source": meta["source"],
-                        "title": meta.get("title", ""), "start": int(meta["start"]),
-                        "end": int(meta["end"])})
+        total = self.collection.count()
+        # In pages: one unpaged get of more than 32,766 chunks is "too many SQL variables"
+        # for Chroma's SQLite (chromadb 1.5); 20,000 a page reads 100,000 in about 3 s.
+        for offset in range(0, total, READ_PAGE):
+            got = self.collection.get(include=["documents", "metadatas"], limit=READ_PAGE,
+                                      offset=offset)
+            for id_, text, meta in zip(got["ids"], got["documents"], got["metadatas"],
+                                       strict=True):
+                if id_ not in listed:
+                    continue
+                out.append({"id": id_, "text": text, "source": meta["source"],
+                            "title": meta.get("title", ""), "start": int(meta["start"]),
+                            "end": int(meta["end"])})
         return out
 
     def stats(self) -> dict[str, Any]:
@@ -268,7 +287,8 @@ class Index:
             "spec": self.spec.to_dict(),
             "per_document": {
                 name: {"chunks": len(d["ids"]), "title": d["title"], "path": d["path"],
-                       "encoding": d.get("encoding", "utf-8")}
+                       "encoding": d.get("encoding", "utf-8"),
+                       **{k: d.get(k) or None for k in META}}
                 for name, d in sorted(docs.items())
             },
         }
@@ -276,13 +296,19 @@ class Index:
     # --- writing ------------------------------------------------------------------------
 
     def update(self, paths: Iterable[Path], progress: bool = False, prune: bool = True,
-               vectors: Mapping[str, Sequence[float]] | None = None) -> Report:
-        """Bring the index in line with the files under ``paths``.
+               vectors: Mapping[str, Sequence[float]] | None = None,
+               documents: Sequence[Document] = ()) -> Report:
+        """Bring the index in line with the files under ``paths`` and the ``documents`` read
+        elsewhere (fetched from a URL).
 
         With ``prune``, documents whose file no longer exists (or is now skipped) are removed
-        too. ``vectors`` (chunk text -> vector, from ``prepare``) spares embedding again.
+        too; an article that left a feed whose file is still there stays, as do documents
+        fetched from a URL. ``vectors`` (chunk text -> vector, from ``prepare``) spares
+        embedding again.
         """
-        docs, skipped = load_all(paths)
+        docs, skipped = load_all(paths, progress)
+        here = {d.source for d in docs}
+        docs += [d for d in documents if d.source not in here]
         report = Report(skipped=skipped)
         with self._writing() as report.recovered:
             known = self._manifest["documents"]
@@ -291,7 +317,8 @@ class Index:
                 loaded = {d.source for d in docs}
                 dropped = {_resolved(s.path) for s in skipped}
                 report.removed = [name for name, d in known.items() if name not in loaded and (
-                    d["path"] in dropped or not Path(d["path"]).exists())]
+                    d["path"] in dropped or not (fetched(d["path"])
+                                                 or Path(d["path"]).exists()))]
             for name in report.removed:
                 self._delete_source(name)
                 known.pop(name)
@@ -309,7 +336,7 @@ class Index:
                 for (doc, _), ids in zip(group, written, strict=True):
                     known[doc.source] = {"path": doc.path, "title": doc.title,
                                          "sha256": doc.sha256, "encoding": doc.encoding,
-                                         "ids": ids}
+                                         "ids": ids, **doc.meta}
                     report.chunks_written += len(ids)
                 bar.update(len(group))
                 if time.monotonic() - committed > CHECKPOINT_SECONDS:
@@ -356,6 +383,7 @@ class Index:
                 report.unchanged.append(doc.source)  # its chunks, if lost, are restored
                 old["path"] = doc.path
                 old.setdefault("encoding", doc.encoding)
+                old.update({k: v for k, v in doc.meta.items() if v})
                 self._keep_text(doc)
                 continue
             (report.updated if old else report.added).append(doc.source)
@@ -380,7 +408,8 @@ class Index:
                     f"has changed). Index it with the folder that holds it (qa index PATH), or "
                     f"rebuild the index: qa index --rebuild") from None
             doc = Document(name, d["path"], text, d["title"], d["sha256"],
-                           d.get("encoding", "utf-8"))
+                           d.get("encoding", "utf-8"),
+                           **{k: str(d.get(k) or "") for k in META})
             d["ids"] = self._add_group([(doc, split(doc, self.spec))], present, {})[0]
             restored.append(name)
         return restored
@@ -506,7 +535,10 @@ class Index:
         return {i for d in self._manifest["documents"].values() for i in d["ids"]}
 
     def _ids(self) -> set[str]:
-        return set(self.collection.get(include=[])["ids"])
+        ids: set[str] = set()
+        for offset in range(0, self.collection.count(), READ_PAGE):
+            ids.update(self.collection.get(include=[], limit=READ_PAGE, offset=offset)["ids"])
+        return ids
 
     def _delete_source(self, source: str) -> None:
         self.collection.delete(where={"source": source})
@@ -533,6 +565,25 @@ class Index:
             f.flush()
             os.fsync(f.fileno())  # the rename must not reach the disk before the data
         os.replace(tmp, self.root / MANIFEST)
+
+    def fingerprint(self, ids: Iterable[str] | None = None) -> str:
+        """What the index holds, as 64 hex digits: sha256 of the spec, the manifest's entry
+        of each document and the sorted chunk ids it lists, from the manifest alone (0.1 s
+        for 100,000 chunks). An id embeds its document's content hash and position and the
+        spec fixes the chunking, so equal fingerprints mean equal chunks (``retrieval`` keys
+        its BM25 cache by it). ``ids``: the same with those ids in place of the listed ones,
+        so a reader can check that what it read from the store is all the manifest lists."""
+        import hashlib
+
+        docs = self._manifest["documents"]
+        listed = self._listed() if ids is None else set(ids)
+        # The entries too (title, path, what else a document carries): a field that changes
+        # without its text changing is not in the ids. JSON, so no name can make two
+        # different indexes hash alike.
+        held = json.dumps([self.spec.to_dict(),
+                           {n: {k: v for k, v in d.items() if k != "ids"} for n, d in docs.items()},
+                           sorted(listed)], sort_keys=True)
+        return hashlib.sha256(held.encode("utf-8")).hexdigest()
 
 
 def read_manifest(root: Path, spec: IndexSpec) -> dict[str, Any] | None:
@@ -565,6 +616,11 @@ def read_manifest(root: Path, spec: IndexSpec) -> dict[str, Any] | None:
             f"Use the settings it was built with, or rebuild it: qa index --rebuild"
         )
     return manifest
+
+
+def fetched(path: str) -> bool:
+    """Whether a document's path is the URL it was fetched from (it has no file)."""
+    return path.startswith(("http://", "https://"))
 
 
 def _resolved(path: str) -> str:

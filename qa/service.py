@@ -7,12 +7,13 @@ the lock held: the worker finishes the answer on its own and releases it. An upl
 and embedded (the slow part) before it takes the lock, so questions keep being answered while
 a document is being added; only writing it into the index waits for them.
 
-Uploads are checked and converted before anything is written (``uploads.convert``), stored
-into the corpus folder atomically, then indexed; when indexing fails the stored file is
-removed again, and the index's own manifest is written last, so the index never holds half
-a document. Removing a document moves its file out of the way (``corpus/.removed/``) rather
-than deleting it, so nothing a user had is lost and the next ``qa index`` does not bring it
-back.
+Uploads are checked and read before anything is written (``uploads.convert``: the articles
+``qa index`` will read from the file), stored into the corpus folder atomically, then
+indexed; when indexing fails the stored file is removed again, and the index's own manifest
+is written last, so the index never holds half a document. Removing a document moves its
+file out of the way (``corpus/.removed/``) rather than deleting it, so nothing a user had is
+lost and the next ``qa index`` does not bring it back (an article of a feed or an export
+leaves the index only: its file holds the others).
 
 Left out: per-user corpora; conversation history lives with each session, not here.
 """
@@ -29,10 +30,11 @@ from pathlib import Path
 
 from .assistant import Assistant
 from .conversation import Turn
+from .documents import MAX_BYTES
 from .errors import DocumentError, QAError
 from .index import Index
 from .types import Answer
-from .uploads import MAX_BYTES, Upload, check, convert, store
+from .uploads import Upload, check, convert, store
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,8 @@ class DocumentRow:
     title: str  # the headline, "" when the document has none
     chunks: int
     lead: str  # its opening characters, to name a document without a headline
+    outlet: str = ""
+    published: str = ""  # ISO YYYY-MM-DD, "" when undeclared
 
 
 @dataclass(frozen=True)
@@ -55,9 +59,10 @@ class Added:
     """What became of one uploaded file: ``source`` is set when it was indexed."""
 
     original: str
-    source: str | None
+    source: str | None  # the first of ``sources``
     chunks: int
     message: str
+    sources: tuple[str, ...] = ()  # a feed or an export adds several articles
 
     @property
     def ok(self) -> bool:
@@ -92,12 +97,16 @@ class Service:
     # --- asking -------------------------------------------------------------------------
 
     def ask(self, question: str, history: list[Turn] | None = None,
-            top_k: int | None = None) -> Iterator[str | Answer]:
-        """Text pieces as generated, then the final ``Answer``; errors are raised here."""
+            top_k: int | None = None, since: str = "", outlet: str = ""
+            ) -> Iterator[str | Answer]:
+        """Text pieces as generated, then the final ``Answer``; errors are raised here.
+        ``since`` (ISO date) and ``outlet`` restrict retrieval as ``Settings`` says."""
         assistant = self.assistant
-        if top_k and top_k != assistant.settings.top_k:
+        changes = {k: v for k, v in (("top_k", top_k), ("since", since), ("outlet", outlet))
+                   if v and v != getattr(assistant.settings, k)}
+        if changes:
             assistant = Assistant(assistant.retriever, assistant.generator,
-                                  assistant.settings.with_(top_k=top_k), assistant.selector,
+                                  assistant.settings.with_(**changes), assistant.selector,
                                   assistant.reader)
         items: queue.Queue[str | Answer | BaseException | _Done] = queue.Queue()
 
@@ -162,34 +171,46 @@ class Service:
             return twin
         if progress:
             progress(done, f"Indexing {path.name}")
-        vectors = self.index.prepare(upload.text, progress=progress is not None)  # unlocked
+        vectors: dict[str, list[float]] = {}
+        for doc in upload.documents:  # unlocked: questions go on being answered
+            vectors.update(self.index.prepare(doc.text, progress=progress is not None))
         with self._lock:
             twin = self._twin(upload)  # the same text may have arrived meanwhile
             if twin:
                 return twin
-            stored = store(self.corpus_dir, upload, taken=set(self.index.documents))
+            stored = store(self.corpus_dir, upload, taken=self._taken())
             try:
                 report = self.index.update([stored], prune=False, vectors=vectors)
-                if report.skipped:
-                    raise DocumentError(f"{upload.original} was not added: "
-                                        f"{report.skipped[0].reason}")
+                sources = tuple(report.added + report.updated)
+                if not sources:
+                    why = report.skipped[0].reason if report.skipped else "nothing was new"
+                    raise DocumentError(f"{upload.original} was not added: {why}")
             except BaseException:
                 stored.unlink(missing_ok=True)
                 raise
             finally:
                 self._refresh()
-        chunks = len(self.index.documents[stored.name].ids)
+        documents = self.index.documents
+        chunks = sum(len(documents[s].ids) for s in sources)
         renamed = f" as {stored.name}" if stored.name != upload.original else ""
         passages = f"{chunks} passage{'s' if chunks != 1 else ''}"
-        return Added(upload.original, stored.name, chunks,
-                     f"{upload.original} was added{renamed}: {passages}, searchable now.")
+        if len(sources) > 1:
+            passages = f"{len(sources)} articles, {passages}"
+        return Added(upload.original, sources[0], chunks,
+                     f"{upload.original} was added{renamed}: {passages}, searchable now.",
+                     sources)
+
+    def _taken(self) -> set[str]:
+        """File names indexed already (an article of a feed counts as its feed's name)."""
+        return {name.split("#", 1)[0] for name in self.index.documents}
 
     def _twin(self, upload: Upload) -> Added | None:
-        """A refusal when ``upload``'s text is indexed already (under any name)."""
-        for doc in self.index.documents.values():
-            if doc.sha256 == upload.sha256:
-                return Added(upload.original, None, 0, f"{upload.original} was not added: "
-                             f"the same text is already indexed as {doc.source}.")
+        """A refusal when every article of ``upload`` is indexed already (under any name)."""
+        known = {d.sha256: d.source for d in self.index.documents.values()}
+        twins = [known.get(doc.sha256) for doc in upload.documents]
+        if all(twins):
+            return Added(upload.original, None, 0, f"{upload.original} was not added: "
+                         f"the same text is already indexed as {', '.join(map(str, twins))}.")
         return None
 
     def remove(self, source: str) -> str:
@@ -202,6 +223,9 @@ class Service:
             self._refresh()
             path = Path(doc.path)
             corpus = self.corpus_dir.resolve()
+            if any(d.path == doc.path for d in self.index.documents.values()):
+                return (f"Removed {source} from the index; {path.name} holds other indexed "
+                        f"articles too, so it stays (qa index {path.name} adds it again).")
             if path.parent != corpus or not path.exists():
                 return f"Removed {source} from the index."
             aside = corpus / REMOVED
@@ -223,5 +247,6 @@ class Service:
         self._documents = self._list()
 
     def _list(self) -> list[DocumentRow]:
-        return [DocumentRow(name, d.title, len(d.ids), self.index.text(name)[:LEAD])
+        return [DocumentRow(name, d.title, len(d.ids), self.index.text(name)[:LEAD],
+                            d.outlet, d.published)
                 for name, d in sorted(self.index.documents.items())]

@@ -6,7 +6,9 @@ it and refuses to open with a different one.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ from typing import Any
 from .errors import ConfigError
 
 EMBED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,10 @@ class Settings:
     # The trained extractive reader (reader.py) picks short answers and which typed
     # candidate an answer states; off, the linear span scorer (spans.py) does both.
     reader: bool = True
+    # Retrieval restricted to documents published on or after ``since`` (ISO YYYY-MM-DD;
+    # undated ones are left out) and to outlets whose name holds ``outlet`` (any case).
+    since: str = ""
+    outlet: str = ""
     n_threads: int = 0  # 0: every core
     n_ctx: int = 2048
     seed: int = 0
@@ -77,6 +84,9 @@ class Settings:
         if self.untyped not in ("quote", "generate"):
             raise ConfigError(f"untyped must be 'quote' or 'generate'. Currently, it is "
                               f"{self.untyped!r}.")
+        if self.since and not _ISO_DAY.fullmatch(self.since):
+            raise ConfigError(f"since must be a date as YYYY-MM-DD. Currently, it is "
+                              f"{self.since!r}.")
         if self.chroma_url:
             from .vectorstore import parse_url
 
@@ -102,6 +112,8 @@ class Settings:
             "QA_UNTYPED": "untyped",
             "QA_ABSTENTION": "abstention",
             "QA_CHROMA_URL": "chroma_url",
+            "QA_SINCE": "since",
+            "QA_SOURCE": "outlet",
         }
         numbers: dict[str, tuple[str, type]] = {
             "QA_TOP_K": ("top_k", int),
@@ -140,3 +152,22 @@ class Settings:
 
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
+
+    def in_scope(self, outlet: str, published: str) -> bool:
+        """Whether a document from ``outlet``, published on ``published`` (ISO, or ""), may
+        be retrieved: ``Settings(since="2022-03-01").in_scope("", "2022-02-28") -> False``"""
+        if self.outlet and self.outlet.casefold() not in outlet.casefold():
+            return False
+        return not self.since or (bool(published) and published >= self.since)
+
+
+def day(value: str) -> str:
+    """A date a user typed as ISO ``YYYY-MM-DD``: ``day("2022-3-5") -> "2022-03-05"``; a
+    ConfigError naming it otherwise."""
+    m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*", value)
+    try:
+        if m:
+            return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+    except ValueError:
+        pass
+    raise ConfigError(f"{value!r} is not a date; give it as YYYY-MM-DD, e.g. 2022-03-25.")

@@ -21,6 +21,11 @@ class Citation:
     end: int
     quote: str
     title: str = ""
+    # Where and when the document was published, as the index keeps it ("" when unknown).
+    outlet: str = ""
+    published: str = ""  # ISO YYYY-MM-DD
+    author: str = ""
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,9 +100,7 @@ class Answer:
             "short_answer": self.short_answer,
             "question": self.question,
             "standalone_question": self.standalone_question,
-            "citations": [
-                {k: v for k, v in asdict(c).items() if k != "title"} for c in self.citations
-            ],
+            "citations": [citation_dict(c) for c in self.citations],
             "agreement": self.agreement.to_dict() if self.agreement else None,
             "retrieved": [
                 {"source": p.source, "start": p.start, "end": p.end, "score": round(p.score, 4)}
@@ -105,3 +108,36 @@ class Answer:
             ],
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
         }
+
+
+def citation_dict(c: Citation) -> dict[str, Any]:
+    """A citation in JSON (``--json``, the API): its span and quote, and where and when the
+    document was published, ``None`` for what is unknown."""
+    out: dict[str, Any] = {k: v for k, v in asdict(c).items() if k != "title"}
+    for k in ("outlet", "published", "author", "url"):
+        out[k] = out[k] or None
+    return out
+
+
+def byline(c: Citation) -> str:
+    """What a reader is told of a citation's document beside its name.
+
+    ``byline(Citation(1, "a.html", 0, 5, "x", "Bridge shut", "Daily X", "2022-03-25"))``
+    -> ``"Bridge shut, Daily X, 25 March 2022"``
+    """
+    return ", ".join(p for p in (c.title, c.outlet, long_date(c.published)) if p)
+
+
+def long_date(iso: str) -> str:
+    """``long_date("2022-03-05") -> "5 March 2022"``; "" for "" (or anything not a date)."""
+    import datetime as dt
+
+    try:
+        d = dt.date.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return ""
+    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"  # not strftime: that follows the locale
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")

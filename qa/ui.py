@@ -30,10 +30,12 @@ from typing import Any
 
 from . import abstain
 from .conversation import Turn
+from .documents import MAX_BYTES
 from .errors import QAError
+from .formats import SUFFIXES
 from .privacy import go_offline
 from .service import Service
-from .settings import Settings
+from .settings import Settings, day
 from .types import Answer
 from .ui_address import Address, is_loopback, listen
 from .ui_render import (
@@ -45,7 +47,6 @@ from .ui_render import (
     status_html,
     timings_text,
 )
-from .uploads import MAX_BYTES, SUFFIXES
 
 go_offline()  # GRADIO_ANALYTICS_ENABLED=False before gradio is imported
 
@@ -115,6 +116,7 @@ CSS = """
 .qa-copy { font-size: 12px; padding: 2px 8px; border-radius: 6px; cursor: pointer;
   border: 1px solid var(--border-color-primary); background: var(--background-fill-secondary); }
 .qa-file { font-size: 12px; color: var(--body-text-color-subdued); margin: 2px 0 6px 32px; }
+.qa-published { font-size: 12px; margin: 2px 0 0 32px; font-weight: 600; }
 .qa-passage { margin: 0 0 6px 0; padding: 6px 10px; border-left: 3px solid var(--color-accent);
   background: var(--background-fill-secondary); border-radius: 0 6px 6px 0; }
 .qa-sources mark { background: #fde68a; color: #111; padding: 0 2px; border-radius: 3px; }
@@ -153,7 +155,8 @@ class ChatUI:
     # --- chat ---------------------------------------------------------------------------
 
     def respond(self, message: str, conv: Conversation, top_k: float | None = None,
-                show_timings: bool = False) -> Iterator[tuple[Any, ...]]:
+                show_timings: bool = False, since: str = "", outlet: str = ""
+                ) -> Iterator[tuple[Any, ...]]:
         """Stream one answer: yields (chatbot, sources, answer JSON, textbox, conversation)."""
         question = (message or "").strip()
         if not question:
@@ -167,7 +170,9 @@ class ChatUI:
         answer: Answer | None = None
         try:
             k = int(top_k) if top_k else None
-            for item in self.service.ask(question, conv.turns, k):
+            since = day(since) if (since or "").strip() else ""
+            for item in self.service.ask(question, conv.turns, k, since=since,
+                                         outlet=(outlet or "").strip()):
                 if isinstance(item, Answer):
                     answer = item
                     break
@@ -236,8 +241,8 @@ class ChatUI:
     # --- documents ----------------------------------------------------------------------
 
     def table(self) -> list[list[Any]]:
-        return [[display_title(d.title, d.lead), d.source, d.chunks]
-                for d in self.service.documents()]
+        return [[display_title(d.title, d.lead), d.outlet, d.published or "no date", d.source,
+                 d.chunks] for d in self.service.documents()]
 
     def summary(self) -> str:
         docs = self.service.documents()
@@ -315,13 +320,17 @@ def build(service: Service) -> gr.Blocks:
             with gr.Tab("Documents", id="documents") as docs_tab:
                 kinds = ", ".join(s for s in SUFFIXES if s != ".htm")
                 gr.Markdown(f"Add articles ({kinds}; up to {MAX_BYTES // (1024 * 1024)} MB "
-                            f"each). They are checked, stored in `{service.corpus_dir}/` (HTML "
-                            f"and PDF as the text taken from them) and indexed; they can be "
-                            f"asked about as soon as this says so.")
+                            f"each): saved web pages, PDFs, feeds (an article per entry) and "
+                            f"exports (an article per record). They are checked, stored in "
+                            f"`{service.corpus_dir}/` and indexed, each page's main text with "
+                            f"its outlet and date; they can be asked about as soon as this "
+                            f"says so.")
                 files = gr.File(label="Add articles", file_count="multiple",
                                 file_types=list(SUFFIXES), type="filepath")
                 status = gr.Markdown(elem_id="qa-doc-status")
-                table = gr.Dataframe(ui.table(), headers=["Title", "File", "Passages"],
+                table = gr.Dataframe(ui.table(),
+                                     headers=["Title", "Outlet", "Published", "File",
+                                              "Passages"],
                                      interactive=False, wrap=True, label="Indexed articles")
                 with gr.Row():
                     choice = gr.Dropdown([d.source for d in service.documents()], value=None,
@@ -331,6 +340,11 @@ def build(service: Service) -> gr.Blocks:
                 top_k = gr.Slider(1, 20, value=service.top_k, step=1,
                                   label="Passages retrieved per question")
                 show_timings = gr.Checkbox(False, label="Show timings under each answer")
+                with gr.Row():
+                    since = gr.Textbox("", label="Only articles published since (YYYY-MM-DD)",
+                                       placeholder="any date", elem_id="qa-since")
+                    outlet = gr.Textbox("", label="Only articles from (outlet)",
+                                        placeholder="any outlet", elem_id="qa-outlet")
                 gr.Textbox(service.model_name, label="Model in use", interactive=False)
                 server = service.assistant.settings.llm_base_url
                 store = service.assistant.settings.chroma_url
@@ -348,7 +362,7 @@ def build(service: Service) -> gr.Blocks:
 
         def chat(event: Any, **how: Any) -> Any:
             """Wire ``event`` to answer the question in the box (one at a time, queued)."""
-            return event(ui.respond, [box, conv, top_k, show_timings], chat_out,
+            return event(ui.respond, [box, conv, top_k, show_timings, since, outlet], chat_out,
                          concurrency_id=ENGINE, concurrency_limit=1, **how)
 
         private: dict[str, Any] = {"api_visibility": "private", "concurrency_limit": None}

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from html import escape
 
-from .types import Answer, Citation
+from .types import Answer, Citation, long_date
 
 CONTEXT_CHARS = 600  # of a paragraph shown either side of a quote, at most
 ARTICLE_CHARS = 200_000  # longer articles open as a window around the passage
@@ -91,6 +91,11 @@ def citation_html(c: Citation, text: str | None, stance: str = "") -> str:
     marks whether it says what the answer says."""
     title = display_title(c.title, text or "") or c.source
     where = f"{escape(c.source)} · characters {c.start:,}–{c.end:,}"
+    told = " · ".join(escape(x) for x in (c.outlet, long_date(c.published)) if x)
+    if c.url.startswith(("http://", "https://")):
+        told += (" · " if told else "") + (f"<a class='qa-url' href='{escape(c.url)}' "
+                                           f"rel='noopener noreferrer' target='_blank'>link</a>")
+    published = f"<div class='qa-published'>{told}</div>" if told else ""
     if text is None or text[c.start : c.end] != c.quote:
         # The document changed or was removed since the answer: show the quote alone.
         body = f"<blockquote class='qa-passage'><mark>{escape(c.quote)}</mark></blockquote>"
@@ -99,7 +104,8 @@ def citation_html(c: Citation, text: str | None, stance: str = "") -> str:
         body = f"<blockquote class='qa-passage'>{passage_html(text, c)}</blockquote>"
         article = (f"<details class='qa-article'><summary>Open the whole article</summary>"
                    f"{article_html(text, c)}</details>")
-    copy = escape(f"“{c.quote}” ({title}, {c.source})")
+    said = ", ".join(x for x in (title, c.outlet, long_date(c.published), c.source) if x)
+    copy = escape(f"“{c.quote}” ({said})")
     return (f"<div class='qa-source' id='qa-source-{c.n}'>"
             f"<div class='qa-source-top'><span class='qa-n'>{c.n}</span>"
             f"<span class='qa-title'>{escape(title)}</span>"
@@ -107,7 +113,7 @@ def citation_html(c: Citation, text: str | None, stance: str = "") -> str:
                if stance in STANCES else "") +
             f"<button class='qa-copy' type='button' title='Copy this quote' "
             f"data-copy='{copy}'>Copy</button></div>"
-            f"<div class='qa-file'>{where}</div>{body}{article}</div>")
+            f"{published}<div class='qa-file'>{where}</div>{body}{article}</div>")
 
 
 def sources_html(answer: Answer, texts: Mapping[str, str]) -> str:

@@ -112,7 +112,9 @@ def collection(chroma: Any, root: Path, url: str, manifest: dict[str, Any],
 
 def lost(chunks: Any, manifest: dict[str, Any]) -> dict[str, int]:
     """For each source with chunks the store lacks, how many: ``{"a.txt": 3}``."""
-    present = set(chunks.get(include=[])["ids"])
+    present: set[str] = set()
+    for offset in range(0, chunks.count(), 20_000):  # one get of 32,767+ is too many for SQLite
+        present.update(chunks.get(include=[], limit=20_000, offset=offset)["ids"])
     out = {name: sum(1 for i in d["ids"] if i not in present)
            for name, d in manifest["documents"].items()}
     return {name: n for name, n in sorted(out.items()) if n}

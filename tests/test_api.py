@@ -45,6 +45,17 @@ def test_the_last_user_message_is_the_question_and_earlier_turns_its_history() -
         {"role": "assistant", "content": "Mikhail Benyash. [1]"}], True)
 
 
+def test_since_and_source_restrict_what_is_asked() -> None:
+    asked = parse(body(("user", "Who?"), since="2024-5-1", source=" Herald "))
+    assert (asked.since, asked.outlet) == ("2024-05-01", "Herald")
+
+
+def test_a_scope_that_leaves_no_article_is_a_400_saying_so(client: TestClient) -> None:
+    got = client.post("/v1/chat/completions", content=body(("user", WHY), since="2024-01-01"))
+    assert got.status_code == 400, got.text  # the seed articles declare no date
+    assert "No indexed article is published since 2024-01-01" in got.json()["error"]["message"]
+
+
 @pytest.mark.parametrize("raw, status, says", [
     (b"{not json", 400, "not valid JSON"),
     (b"[1, 2]", 400, "must be a JSON object"),
@@ -55,6 +66,8 @@ def test_the_last_user_message_is_the_question_and_earlier_turns_its_history() -
     (body(("robot", "Who?")), 400, "messages[0] must be an object whose \"role\""),
     (body(("user", 42)), 400, "messages[0].content must be text"),
     (body(("user", "Who?"), stream="yes"), 400, '"stream" must be true or false'),
+    (body(("user", "Who?"), since="last week"), 400, '"since" must be a date as YYYY-MM-DD'),
+    (body(("user", "Who?"), source=3), 400, '"source" must be an outlet'),
 ])
 def test_a_bad_request_is_a_4xx_that_says_what_to_send(raw: bytes, status: int,
                                                        says: str) -> None:
@@ -114,6 +127,7 @@ def test_an_answer_carries_its_citations_as_a_field_and_as_markdown(client: Test
     for c in reply["citations"]:
         source = (corpus / c["source"]).read_text(encoding="utf-8")
         assert source[c["start"] : c["end"]] == c["quote"]
+        assert c["published"] is None and c["outlet"] is None  # text files declare neither
         assert f"[{c['n']}]" in text.split("**Sources**")[0]  # the marker in the answer
         assert f"- [{c['n']}] {c['source']}, characters {c['start']}-{c['end']}" in text
 

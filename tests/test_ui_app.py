@@ -91,10 +91,16 @@ def ask(c: Any, question: str) -> dict[str, Any]:
 
 
 def assert_cites_the_file(server: Server, answer: dict[str, Any]) -> None:
+    """Every citation is an exact span of the text the index keeps of its document (a text
+    file's own content; a page's or a PDF's extracted text)."""
     assert answer["citations"], answer
+    manifest = json.loads((server.index / "manifest.json").read_text(encoding="utf-8"))
     for c in answer["citations"]:
-        text = (server.corpus / c["source"]).read_text(encoding="utf-8")
+        sha = manifest["documents"][c["source"]]["sha256"]
+        text = (server.index / "docs" / f"{sha}.txt").read_text(encoding="utf-8")
         assert text[c["start"] : c["end"]] == c["quote"]
+        if c["source"].endswith(".txt"):
+            assert (server.corpus / c["source"]).read_text(encoding="utf-8") == text
 
 
 def test_the_browser_shows_a_streamed_answer_and_its_highlighted_source(
@@ -230,17 +236,42 @@ def test_client_uploads_a_document_and_it_is_answerable_at_once(server: Server,
     c = client(server)
     status, table, _choices, summary, _files = c.predict(
         [handle_file(str(p)) for p in (page, paper, old)], api_name="/add_documents")
-    assert "harbour.html was added as harbour.txt" in status, status
-    assert "lighthouse.pdf was added as lighthouse.txt" in status, status
+    assert "harbour.html was added: 1 passage" in status, status
+    assert "lighthouse.pdf was added: 1 passage" in status, status
     assert "photo.txt was not added: it looks binary" in status, status
     assert sorted(p.name for p in server.corpus.iterdir()) == sorted(
-        [*before, "harbour.txt", "lighthouse.txt"])
+        [*before, "harbour.html", "lighthouse.pdf"])
     assert "Lighthouse Keeper Retires" in json.dumps(table) and summary.startswith("4 articles")
     answer = ask(c, "Why did the city council close the Old Harbour Bridge?")
     assert not answer["abstained"], answer
-    assert {x["source"] for x in answer["citations"]} == {"harbour.txt"}
+    assert {x["source"] for x in answer["citations"]} == {"harbour.html"}
     assert "cracks" in answer["answer"]
     assert_cites_the_file(server, answer)
+
+
+def test_the_browser_shows_a_pages_outlet_and_date_on_its_source(server: Server) -> None:
+    from gradio_client import handle_file
+    from playwright.sync_api import sync_playwright
+
+    saved = ROOT / "tests" / "fixtures" / "news" / "pages" / "dunmere-courier-school-budget.html"
+    status = client(server).predict([handle_file(str(saved))], api_name="/add_documents")[0]
+    assert "dunmere-courier-school-budget.html was added" in status, status
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(),
+                                    args=["--headless", "--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1360, "height": 860})
+        page.goto(server.url)
+        box = page.locator("#qa-question textarea")
+        box.wait_for()
+        box.fill("By what vote did the Dunmere school board pass its budget?")
+        box.press("Enter")
+        page.locator("#qa-sources .qa-published").first.wait_for(timeout=120_000)
+        told = page.locator("#qa-sources .qa-published").first.inner_text()
+        files = page.locator("#qa-sources .qa-file").all_inner_texts()
+        page.screenshot(path=str(ARTIFACTS / "published.png"))
+        browser.close()
+    assert "Dunmere Courier" in told and "4 June 2024" in told, told
+    assert files[0].startswith("dunmere-courier-school-budget.html"), files
 
 
 def test_auth_turns_on_a_login(server: Server, tmp_path: Path) -> None:

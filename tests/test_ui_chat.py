@@ -117,11 +117,11 @@ def test_documents_tab_adds_and_removes(ui: ChatUI, tmp_path: Path) -> None:
     bad.write_bytes(b"PK")
     status, table, _, summary, box = ui.add_files([str(page), str(bad)],
                                                   progress=lambda *a, **k: None)
-    assert "**Added.** harbour.html was added as harbour.txt" in status
+    assert "**Added.** harbour.html was added: 1 passage" in status
     assert "**Not added.** notes.docx was not added: only .txt" in status
-    assert ["Harbour Bridge Closed", "harbour.txt", 1] in table
+    assert ["Harbour Bridge Closed", "", "no date", "harbour.html", 1] in table
     assert summary.startswith("3 articles") and box is None
-    status = ui.remove("harbour.txt")[0]
+    status = ui.remove("harbour.html")[0]
     assert status.startswith("**Removed.**")
     assert ui.remove(None)[0] == "Choose a document to remove first."
 

@@ -112,12 +112,13 @@ def test_an_upload_is_searchable_at_once_and_cited_in_its_stored_file(
     before = {d.source for d in service.documents()}
     [added] = service.add([upload(tmp_path, "Harbour news.html",
                                   f"<title>Harbour</title><p>{HARBOUR}</p>")])
-    assert added.ok and added.source == "Harbour_news.txt", added.message
+    assert added.ok and added.source == "Harbour_news.html", added.message
     assert "searchable now" in added.message
-    assert {d.source for d in service.documents()} == before | {"Harbour_news.txt"}
+    assert {d.source for d in service.documents()} == before | {"Harbour_news.html"}
+    assert (corpus / "Harbour_news.html").exists()  # the page as it came, for qa index
     answer = final(service, "Why did the council close the Old Harbour Bridge?")
-    assert answer.citations[0].source == "Harbour_news.txt"
-    stored = (corpus / "Harbour_news.txt").read_text(encoding="utf-8")
+    assert answer.citations[0].source == "Harbour_news.html"
+    stored = service.articles(["Harbour_news.html"])["Harbour_news.html"]  # what is cited
     for c in answer.citations:
         assert stored[c.start : c.end] == c.quote
 

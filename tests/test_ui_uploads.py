@@ -33,9 +33,9 @@ def test_markdown_keeps_its_suffix() -> None:
 
 
 @pytest.mark.parametrize("name, data, says", [
-    ("report.docx", b"PK\x03\x04", "only .txt, .md, .html, .pdf files"),
+    ("report.docx", b"PK\x03\x04", "only .txt, .md, .html, .pdf, .xml"),
     ("empty.txt", b"", "empty"),
-    ("blank.txt", b"  \n\n ", "no readable text"),
+    ("blank.txt", b"  \n\n ", "it is empty"),
     ("binary.txt", b"abc\x00def", "binary"),
     ("photo.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(1, 32)) * 4, "binary"),
     ("fake.pdf", b"<html>not a pdf</html>", "not a PDF"),
@@ -60,21 +60,22 @@ def test_html_becomes_paragraphs_without_markup_or_scripts() -> None:
     <h1>Harbour Bridge Closed</h1><p>Repairs take <b>eleven</b> weeks &amp; cost
     \x804.2 million.</p><p>Ferries run every<br>twenty minutes.</p></body></html>"""
     up = convert("page.HTML", page)
-    assert up.name == "page.txt"
+    assert up.name == "page.html"  # kept as it came: the next qa index reads it the same way
     assert up.text == ("Harbour Bridge Closed\n\nRepairs take eleven weeks & cost €4.2 "
-                       "million.\n\nFerries run every\n\ntwenty minutes.\n")
+                       "million.\n\nFerries run every twenty minutes.\n")
+    assert up.data == page
 
 
 def test_html_without_title_or_text() -> None:
     assert convert("a.htm", b"<p>Only a paragraph.</p>").text == "Only a paragraph.\n"
-    with pytest.raises(DocumentError, match="no readable text"):
+    with pytest.raises(DocumentError, match="no article text"):
         convert("s.html", b"<script>var x = 1;</script>")
 
 
 def test_pdf_text_layer_with_its_title_first() -> None:
     up = convert("paper.pdf", pdf("The bridge reopens in May.", "Ferries stop then.",
                                   title="Bridge News"))
-    assert up.name == "paper.txt"
+    assert up.name == "paper.pdf"
     lines = [line for line in up.text.splitlines() if line]
     assert lines[0] == "Bridge News"
     assert "The bridge reopens in May." in up.text and "Ferries stop then." in up.text
@@ -113,9 +114,9 @@ def test_safe_names_cannot_leave_the_folder(given: str, expected: str) -> None:
 
 def test_store_never_overwrites_and_leaves_no_temporary_file(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
-    first = store(corpus, Upload("a.txt", "a.txt", "one\n"))
-    second = store(corpus, Upload("a.txt", "a.txt", "two\n"))
-    third = store(corpus, Upload("a.txt", "a.txt", "three\n"), taken={"a-3.txt"})
+    first = store(corpus, Upload("a.txt", "a.txt", b"one\n", ()))
+    second = store(corpus, Upload("a.txt", "a.txt", b"two\n", ()))
+    third = store(corpus, Upload("a.txt", "a.txt", b"three\n", ()), taken={"a-3.txt"})
     assert [p.name for p in (first, second, third)] == ["a.txt", "a-2.txt", "a-4.txt"]
     assert first.read_text(encoding="utf-8") == "one\n"
     assert sorted(p.name for p in corpus.iterdir()) == ["a-2.txt", "a-4.txt", "a.txt"]

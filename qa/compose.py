@@ -153,9 +153,17 @@ def supporting(evidence: Evidence, reply: str) -> list[Sentence]:
     return chosen[:2]
 
 
+# A phrase of two to six words said twice in a row, as a small model stutters: "on Wednesday
+# afternoon on Wednesday afternoon".
+_STUTTER = re.compile(r"\b((?:[\w'’$£€,.-]+\s+){1,5}[\w'’$£€,.-]+)\s+\1\b", re.IGNORECASE)
+
+
 def tidy(reply: str) -> str:
-    """``tidy("The answer is: 15,000") -> "15,000."``: drop the model's framing."""
-    text = re.sub(r"^\s*(the )?answer( is)?\s*:?\s*", "", reply.strip(), flags=re.IGNORECASE)
+    """``tidy("The answer to this question is: 15,000") -> "15,000."``: drop the model's
+    framing, and a phrase it said twice in a row once."""
+    text = re.sub(r"^\s*(the )?answer( to (this|the|your) question)?( is)?\s*:?\s*", "",
+                  reply.strip(), flags=re.IGNORECASE)
+    text = _STUTTER.sub(r"\1", text)
     if not text:
         return ""
     text = text[0].upper() + text[1:]

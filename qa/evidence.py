@@ -16,16 +16,11 @@ changes.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import math
-import os
 import re
-import shutil
 import sys
-import tempfile
-import time
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -34,9 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from . import text as text_rules
+from .cache import Fingerprinted, Folder, code_key
 from .embeddings import Embedder
 from .index import Index
-from .retrieval import META, TEMP, TEMP_AGE, Fingerprinted
 from .text import (
     COMPOUND,
     MONTHS,
@@ -304,15 +299,9 @@ class _Lexicon:
 
 
 class _SelectorCache:
-    """The ``_Lexicon`` of one state of an index, in ``root/selector/<key>/``.
-
-    Kept as ``retrieval.Cache`` keeps the BM25 index, and checked the same way: the key holds
-    the index's fingerprint and the code that turns its chunks and texts into the lexicon; a
-    ``meta.json`` written last records the fingerprint and the data file's sha256; the folder
-    is written under a temporary name and renamed into place; anything missing, stale or
-    damaged is computed again, never used; a folder that cannot be written only means slower
-    opens. A sibling of that class, not a shared base: its save and load are bound up with
-    the BM25 files, and reshaping them is not worth the forty lines it would spare.
+    """The ``_Lexicon`` of one state of an index, in ``root/selector/<key>/`` (a
+    ``cache.Folder``, as ``retrieval.Cache`` keeps the BM25 index): the key holds the
+    index's fingerprint and the code that turns its chunks and texts into the lexicon.
 
     ``python -m bench.scale`` (2 cores, shared): on 100,000 synthetic chunks a cold
     ``reload`` took 114 s (stemming every chunk 18 s, ``people`` over every document 72 s)
@@ -323,36 +312,26 @@ class _SelectorCache:
     def __init__(self, index: Fingerprinted) -> None:
         self.index = index
         self.fingerprint = index.fingerprint()
-        self.dir = Path(index.root) / SELECTOR_CACHE_DIR
-        self.path = self.dir / _selector_key(self.fingerprint)
-        self._damaged = False  # ``load`` found this key's folder unusable: ``save`` replaces it
+        self.folder = Folder(Path(index.root) / SELECTOR_CACHE_DIR,
+                             _selector_key(self.fingerprint), self.fingerprint,
+                             SELECTOR_CACHE_FORMAT, "Selector cache")
+        self.path = self.folder.path
 
     def load(self) -> _Lexicon | None:
-        if not (self.path / META).exists():
-            self._damaged = self.path.exists()  # a folder without meta.json: never whole
+        if self.folder.read() is None:
             return None
         try:
-            return self._read()
+            data: dict[str, Any] = json.loads((self.path / SELECTOR_DATA).read_bytes())
+            n, df, persons, roles = data["n"], data["df"], data["persons"], data["roles"]
+            if not (type(n) is int and n >= 1 and isinstance(df, dict)
+                    and all(type(v) is int for v in df.values()) and isinstance(persons, list)
+                    and all(isinstance(p, str) for p in persons) and isinstance(roles, dict)
+                    and all(isinstance(v, list) and all(isinstance(p, str) for p in v)
+                            for v in roles.values())):
+                raise ValueError("the data is not of the shape written")
         except Exception as e:  # noqa: BLE001 - a damaged cache is rebuilt, whatever broke
-            log.debug("Selector cache %s/ unusable (%s); rebuilding it.", self.path, e)
-            self._damaged = True
+            self.folder.damaged(e)
             return None
-
-    def _read(self) -> _Lexicon:
-        meta = json.loads((self.path / META).read_text(encoding="utf-8"))
-        if meta["format"] != SELECTOR_CACHE_FORMAT or meta["fingerprint"] != self.fingerprint:
-            raise ValueError("written for another state of the index")
-        raw = (self.path / SELECTOR_DATA).read_bytes()  # read once: checked, then parsed
-        if dict(meta["files"]) != {SELECTOR_DATA: hashlib.sha256(raw).hexdigest()}:
-            raise ValueError(f"{SELECTOR_DATA} is not what was written")
-        data: dict[str, Any] = json.loads(raw)
-        n, df, persons, roles = data["n"], data["df"], data["persons"], data["roles"]
-        if not (type(n) is int and n >= 1 and isinstance(df, dict)
-                and all(type(v) is int for v in df.values()) and isinstance(persons, list)
-                and all(isinstance(p, str) for p in persons) and isinstance(roles, dict)
-                and all(isinstance(v, list) and all(isinstance(p, str) for p in v)
-                        for v in roles.values())):
-            raise ValueError("the data is not of the shape written")
         return _Lexicon(n, df, frozenset(persons),
                         {role: frozenset(names) for role, names in roles.items()})
 
@@ -361,49 +340,15 @@ class _SelectorCache:
         writable, or the chunks it was counted from (``ids``) are not all the index lists."""
         if not ids or self.index.fingerprint(ids) != self.fingerprint:
             return  # read mid-repair: kept, it would hide the missing chunks until a change
-        tmp: Path | None = None
-        try:
-            self.dir.mkdir(exist_ok=True)
-            tmp = Path(tempfile.mkdtemp(prefix=TEMP, dir=self.dir))
-            data = {"n": lexicon.n, "df": lexicon.df, "persons": sorted(lexicon.persons),
-                    "roles": {role: sorted(names) for role, names in lexicon.roles.items()}}
-            raw = json.dumps(data, ensure_ascii=False).encode("utf-8")
-            (tmp / SELECTOR_DATA).write_bytes(raw)
-            # meta.json last, and the folder renamed into place whole (as retrieval.Cache).
-            (tmp / META).write_text(json.dumps({
-                "format": SELECTOR_CACHE_FORMAT, "fingerprint": self.fingerprint,
-                "files": {SELECTOR_DATA: hashlib.sha256(raw).hexdigest()}}, indent=1),
-                encoding="utf-8")
-            os.chmod(tmp, 0o755)  # mkdtemp's 0700 would hide it from other users' readers
-            if self._damaged:  # out of the way first, by a rename: no reader sees it half gone
-                aside = Path(tempfile.mkdtemp(prefix=TEMP, dir=self.dir))
-                with contextlib.suppress(FileNotFoundError):  # another process did it
-                    self.path.rename(aside / "damaged")
-                shutil.rmtree(aside, ignore_errors=True)
-            try:
-                tmp.rename(self.path)
-            except OSError:  # another process saved this key meanwhile: its copy is as good
-                shutil.rmtree(tmp, ignore_errors=True)
-            tmp = None
-            self._prune()
-        except Exception as e:  # noqa: BLE001 - read-only or full disk: only slower opens
-            log.debug("Selector cache not saved in %s/ (%s).", self.dir, e)
-            if tmp is not None:
-                shutil.rmtree(tmp, ignore_errors=True)
+        data = {"n": lexicon.n, "df": lexicon.df, "persons": sorted(lexicon.persons),
+                "roles": {role: sorted(names) for role, names in lexicon.roles.items()}}
 
-    def _prune(self) -> None:
-        """Remove the caches of other states of the index, and temporary folders a killed
-        process left (old enough that no live one is still writing them)."""
-        for p in self.dir.iterdir():
-            if p == self.path:
-                continue
-            with contextlib.suppress(OSError):
-                if p.name.startswith(TEMP) and time.time() - p.stat().st_mtime < TEMP_AGE:
-                    continue
-                if p.is_dir() and not p.is_symlink():
-                    shutil.rmtree(p)
-                else:
-                    p.unlink()
+        def fill(tmp: Path) -> dict[str, Any]:
+            (tmp / SELECTOR_DATA).write_text(json.dumps(data, ensure_ascii=False),
+                                            encoding="utf-8")
+            return {}
+
+        self.folder.write(fill)
 
 
 def _selector_key(fingerprint: str) -> str:
@@ -417,11 +362,8 @@ def _selector_key(fingerprint: str) -> str:
     for dist in ("snowballstemmer", "PyStemmer"):  # snowballstemmer uses PyStemmer if there
         with contextlib.suppress(metadata.PackageNotFoundError):
             stemmer.append(f"{dist} {metadata.version(dist)}")
-    h = hashlib.sha256(f"{SELECTOR_CACHE_FORMAT}\n{stemmer}\n{unicodedata.unidata_version}\n"
-                       f"{sys.version_info[:2]}\n{fingerprint}\n".encode())
-    for module in (__file__, text_rules.__file__):
-        h.update(Path(module).read_bytes())
-    return h.hexdigest()[:32]
+    return code_key([str(SELECTOR_CACHE_FORMAT), str(stemmer), unicodedata.unidata_version,
+                     str(sys.version_info[:2]), fingerprint], [__file__, text_rules.__file__])
 
 
 class EvidenceSelector:

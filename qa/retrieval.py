@@ -21,22 +21,16 @@ rebuilds it whole).
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
 import logging
-import os
-import shutil
-import tempfile
-import time
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
 
 import numpy as np
 
 from . import text
+from .cache import Fingerprinted, Folder, code_key
 from .embeddings import Embedder, as_llama_embedding
 from .index import Index
 from .text import content_terms
@@ -44,12 +38,7 @@ from .types import Passage
 
 CACHE_DIR = "bm25"  # in the index folder
 CACHE_FORMAT = 1  # what the files hold and how; bump it when that changes
-META = "meta.json"  # written last: the fingerprint and each file's sha256
 TABLE = "chunks.json"  # the chunk table by column, in the BM25 matrix's order
-TEMP = ".tmp-"
-# Seconds: a temporary folder this old belongs to a killed process (saving 100,000 chunks
-# takes 1.2 s, so no live one is still writing it).
-TEMP_AGE = 3600.0
 
 log = logging.getLogger(__name__)
 
@@ -114,58 +103,37 @@ class BM25:
                       [float(scores[i]) for i in top if scores[i] > 0])
 
 
-@runtime_checkable
-class Fingerprinted(Protocol):
-    """What an index offers for its BM25 to be cached: a folder, and what it holds."""
-
-    root: Path
-
-    def fingerprint(self, ids: Iterable[str] | None = None) -> str: ...
-
-
 class Cache:
-    """The BM25 index and chunk table of one state of an index, in ``root/bm25/<key>/``."""
+    """The BM25 index and chunk table of one state of an index, in ``root/bm25/<key>/``
+    (a ``cache.Folder``)."""
 
     def __init__(self, index: Fingerprinted) -> None:
         self.index = index
         self.fingerprint = index.fingerprint()
-        self.dir = Path(index.root) / CACHE_DIR
-        self.path = self.dir / _key(self.fingerprint)
-        self._damaged = False  # ``load`` found this key's folder unusable: ``save`` replaces it
+        self.folder = Folder(Path(index.root) / CACHE_DIR, _key(self.fingerprint),
+                             self.fingerprint, CACHE_FORMAT, "BM25 cache")
+        self.path = self.folder.path
 
     def load(self) -> tuple[dict[str, dict[str, Any]], BM25] | None:
         """The chunk table and BM25 saved for this key; None when there is none, or it is
         damaged in any way (the caller builds them instead)."""
-        if not (self.path / META).exists():
-            self._damaged = self.path.exists()  # a folder without meta.json: never whole
+        meta = self.folder.read()
+        if meta is None:
             return None
         try:
-            return self._read()
+            table = json.loads((self.path / TABLE).read_bytes())
+            ids, columns = table["ids"], table["columns"]
+            if len(ids) != meta["chunks"] or TABLE not in meta["files"]:
+                raise ValueError("the table is not the one described")
+            keys = list(columns)
+            chunks = {id_: dict(zip(keys, row, strict=True))
+                      for id_, *row in zip(ids, *columns.values(), strict=True)}
+            if len(chunks) != len(ids):
+                raise ValueError("a chunk id is there twice")
+            return chunks, BM25.load(self.path, ids)
         except Exception as e:  # noqa: BLE001 - a damaged cache is rebuilt, whatever broke
-            log.debug("BM25 cache %s/ unusable (%s); rebuilding it.", self.path, e)
-            self._damaged = True
+            self.folder.damaged(e)
             return None
-
-    def _read(self) -> tuple[dict[str, dict[str, Any]], BM25]:
-        meta = json.loads((self.path / META).read_text(encoding="utf-8"))
-        if meta["format"] != CACHE_FORMAT or meta["fingerprint"] != self.fingerprint:
-            raise ValueError("written for another state of the index")
-        files = dict(meta["files"])
-        raw = (self.path / TABLE).read_bytes()  # read once: checked, then parsed
-        for name, digest in files.items():
-            got = hashlib.sha256(raw).hexdigest() if name == TABLE else _sha256(self.path / name)
-            if got != digest:
-                raise ValueError(f"{name} is not what was written")
-        table = json.loads(raw)
-        ids, columns = table["ids"], table["columns"]
-        if len(ids) != meta["chunks"] or TABLE not in files:
-            raise ValueError("the table is not the one described")
-        keys = list(columns)
-        chunks = {id_: dict(zip(keys, row, strict=True))
-                  for id_, *row in zip(ids, *columns.values(), strict=True)}
-        if len(chunks) != len(ids):
-            raise ValueError("a chunk id is there twice")
-        return chunks, BM25.load(self.path, ids)
 
     def save(self, chunks: dict[str, dict[str, Any]], bm25: BM25) -> None:
         """Keep ``chunks`` and ``bm25`` for the next open; quietly nothing where the folder is
@@ -175,50 +143,15 @@ class Cache:
         keys = list(next(iter(chunks.values())))
         if any(list(c) != keys for c in chunks.values()):
             return  # not one table; the loaded dicts would differ from these
-        tmp: Path | None = None
-        try:
-            self.dir.mkdir(exist_ok=True)
-            tmp = Path(tempfile.mkdtemp(prefix=TEMP, dir=self.dir))
+
+        def fill(tmp: Path) -> dict[str, Any]:
             bm25.save(tmp)
             table = {"ids": bm25.ids, "columns": {k: [chunks[i][k] for i in bm25.ids]
                                                   for k in keys}}
             (tmp / TABLE).write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
-            # No fsync: a file torn by a crash fails its checksum and is rebuilt. meta.json
-            # last, and the folder renamed into place whole, so no reader sees half of it.
-            files = {p.name: _sha256(p) for p in sorted(tmp.iterdir())}
-            (tmp / META).write_text(json.dumps({
-                "format": CACHE_FORMAT, "fingerprint": self.fingerprint,
-                "chunks": len(bm25.ids), "files": files}, indent=1), encoding="utf-8")
-            os.chmod(tmp, 0o755)  # mkdtemp's 0700 would hide it from other users' readers
-            if self._damaged:  # out of the way first, by a rename: no reader sees it half gone
-                aside = Path(tempfile.mkdtemp(prefix=TEMP, dir=self.dir))
-                with contextlib.suppress(FileNotFoundError):  # another process did it
-                    self.path.rename(aside / "damaged")
-                shutil.rmtree(aside, ignore_errors=True)
-            try:
-                tmp.rename(self.path)
-            except OSError:  # another process saved this key meanwhile: its copy is as good
-                shutil.rmtree(tmp, ignore_errors=True)
-            tmp = None
-            self._prune()
-        except Exception as e:  # noqa: BLE001 - read-only or full disk: only slower opens
-            log.debug("BM25 cache not saved in %s/ (%s).", self.dir, e)
-            if tmp is not None:
-                shutil.rmtree(tmp, ignore_errors=True)
+            return {"chunks": len(bm25.ids)}
 
-    def _prune(self) -> None:
-        """Remove the caches of other states of the index, and temporary folders a killed
-        process left (old enough that no live one is still writing them)."""
-        for p in self.dir.iterdir():
-            if p == self.path:
-                continue
-            with contextlib.suppress(OSError):
-                if p.name.startswith(TEMP) and time.time() - p.stat().st_mtime < TEMP_AGE:
-                    continue
-                if p.is_dir() and not p.is_symlink():
-                    shutil.rmtree(p)
-                else:
-                    p.unlink()
+        self.folder.write(fill)
 
 
 def _key(fingerprint: str) -> str:
@@ -227,15 +160,8 @@ def _key(fingerprint: str) -> str:
     of them is a rebuild, never a stale matrix."""
     import bm25s
 
-    h = hashlib.sha256(f"{CACHE_FORMAT}\n{bm25s.__version__}\n{fingerprint}\n".encode())
-    for module in (__file__, text.__file__):
-        h.update(Path(module).read_bytes())
-    return h.hexdigest()[:32]
-
-
-def _sha256(path: Path) -> str:
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest()
+    return code_key([str(CACHE_FORMAT), bm25s.__version__, fingerprint],
+                    [__file__, text.__file__])
 
 
 class HybridRetriever:

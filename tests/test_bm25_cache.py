@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 
 from bench.scale import StoreOnly
+from qa.cache import META, TEMP
 from qa.index import Index
-from qa.retrieval import CACHE_DIR, META, TEMP, HybridRetriever, Ranked
+from qa.retrieval import CACHE_DIR, HybridRetriever, Ranked
 from qa.settings import Settings
 from qa.types import Passage
 

@@ -13,9 +13,10 @@ import pytest
 
 import qa.evidence
 from bench.scale import StoreOnly
+from qa.cache import META
 from qa.evidence import SELECTOR_CACHE_DIR, SELECTOR_DATA, Evidence, EvidenceSelector
 from qa.index import DocInfo, Index
-from qa.retrieval import META, HybridRetriever
+from qa.retrieval import HybridRetriever
 from qa.settings import Settings
 
 from .fakes import HashEmbedder

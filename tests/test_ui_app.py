@@ -103,6 +103,17 @@ def assert_cites_the_file(server: Server, answer: dict[str, Any]) -> None:
             assert (server.corpus / c["source"]).read_text(encoding="utf-8") == text
 
 
+def open_chat(p: Any, server: Server) -> tuple[Any, Any, Any]:
+    """Chromium on the chat page: (browser, page, the question box), the box ready."""
+    browser = p.chromium.launch(executable_path=chromium(),
+                                args=["--headless", "--no-sandbox", "--disable-gpu"])
+    page = browser.new_page(viewport={"width": 1360, "height": 860})
+    page.goto(server.url)
+    box = page.locator("#qa-question textarea")
+    box.wait_for()
+    return browser, page, box
+
+
 def test_the_browser_shows_a_streamed_answer_and_its_highlighted_source(
         server: Server) -> None:
     from playwright.sync_api import sync_playwright
@@ -166,12 +177,7 @@ def test_the_browser_shows_an_overview_and_whether_the_articles_agree(server: Se
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium(),
-                                    args=["--headless", "--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": 1360, "height": 860})
-        page.goto(server.url)
-        box = page.locator("#qa-question textarea")
-        box.wait_for()
+        browser, page, box = open_chat(p, server)
         box.fill("What is this story about?")
         box.press("Enter")
         bubble = page.locator('[data-testid="bot"]', has_text="Drawn from 2 articles")
@@ -257,12 +263,7 @@ def test_the_browser_shows_a_pages_outlet_and_date_on_its_source(server: Server)
     status = client(server).predict([handle_file(str(saved))], api_name="/add_documents")[0]
     assert "dunmere-courier-school-budget.html was added" in status, status
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium(),
-                                    args=["--headless", "--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": 1360, "height": 860})
-        page.goto(server.url)
-        box = page.locator("#qa-question textarea")
-        box.wait_for()
+        browser, page, box = open_chat(p, server)
         box.fill("By what vote did the Dunmere school board pass its budget?")
         box.press("Enter")
         page.locator("#qa-sources .qa-published").first.wait_for(timeout=120_000)

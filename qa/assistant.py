@@ -27,7 +27,7 @@ from .types import Agreement, Answer, Citation, Passage, Sentence
 
 if TYPE_CHECKING:
     from .embeddings import Embedder
-    from .index import Index
+    from .index import Index, Report
     from .reader import Reader, Reading
 
 MAX_QUESTION_CHARS = 2000
@@ -71,6 +71,22 @@ class Assistant:
         selector = EvidenceSelector(index, embedder, evidence_k=settings.evidence_k)
         return cls(retriever, generator, settings, selector,
                    Reader() if settings.reader else None)
+
+    def add(self, *items: str | Path, progress: bool = False) -> Report:
+        """Index more articles (files, folders, http(s) URLs), read as ``qa index`` reads
+        them, and answer from them at once: ``assistant.add("saved/", "https://...")``.
+        Nothing indexed is removed; a URL that cannot be fetched raises before anything is
+        written."""
+        from .fetch import split
+
+        paths, fetched = split([str(i) for i in items])
+        report = self.selector.index.update(paths, progress=progress, prune=False,
+                                            documents=fetched)
+        reload = getattr(self.retriever, "reload", None)
+        if callable(reload):
+            reload()
+        self.selector.reload()
+        return report
 
     def ask(self, question: str, history: list[Turn] | None = None,
             passages: list[Passage] | None = None) -> Answer:

@@ -26,21 +26,14 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from .documents import from_bytes
     from .embeddings import MiniLMEmbedder
-    from .fetch import fetch, is_url
+    from .fetch import split
     from .index import Index
     from .locking import writer
 
     settings = _settings(args)
-    urls = [p for p in args.paths if is_url(p)]
-    paths = [Path(p) for p in args.paths if not is_url(p)]
-    if not args.paths:
-        paths = [settings.corpus_dir]
-    fetched = []  # every URL read before the index is touched: a failure leaves it as it was
-    for url in urls:
-        page = fetch(url)
-        fetched += from_bytes(page.name, page.data, page.url, page.url)
+    # Every URL fetched and read before the index is touched: a failure leaves it as it was.
+    paths, fetched = split(args.paths) if args.paths else ([settings.corpus_dir], [])
     embedder = MiniLMEmbedder(lazy=True)  # an unchanged corpus needs no model
     with writer(Path(settings.index_dir)):  # a second `qa index` is refused, not interleaved
         if args.rebuild:

@@ -16,8 +16,10 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
+from .documents import Document, from_bytes
 from .errors import DocumentError
 from .formats import SUFFIXES, slug, suffix_of
 
@@ -86,6 +88,17 @@ def fetch(url: str, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES,
     if not data.strip():
         raise DocumentError(f"{url} was not fetched: the server sent nothing.")
     return Fetched(final, name_for(final, kind, data), data)
+
+
+def split(items: list[str]) -> tuple[list[Path], list[Document]]:
+    """What a user named to index: the paths, and the articles of the URLs among them,
+    every URL fetched and read first (a failure raises before anything is indexed)."""
+    paths = [Path(i) for i in items if not is_url(i)]
+    fetched: list[Document] = []
+    for url in (i for i in items if is_url(i)):
+        page = fetch(url)
+        fetched += from_bytes(page.name, page.data, page.url, page.url)
+    return paths, fetched
 
 
 def name_for(url: str, kind: str, data: bytes) -> str:

@@ -248,3 +248,16 @@ def test_a_bad_since_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert cli.main(["ask", "Who?", "--since", "last week", "--index", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "give it as YYYY-MM-DD" in err
+
+
+def test_the_python_api_adds_pages_and_answers_from_them_at_once(
+        hash_index: Index, settings: Settings) -> None:
+    assistant = fake_assistant(hash_index, settings)
+    report = assistant.add(NEWS / "pages" / "dunmere-courier-school-budget.html",
+                           NEWS / "feed.rss")
+    assert report.added[0] == "dunmere-courier-school-budget.html" and len(report.added) == 5
+    answer = assistant.ask("How much would closing the Hollins Middle School pool save?")
+    assert "dunmere-courier-school-budget.html" in {c.source for c in answer.citations}
+    assert {c.outlet for c in answer.citations
+            if c.source.startswith("dunmere")} == {"Dunmere Courier"}
+    assert len(hash_index.documents) == 2 + 5  # the seeds stay: nothing is pruned

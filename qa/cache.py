@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable
@@ -52,9 +53,19 @@ def sha256(path: Path) -> str:
 
 
 def code_key(parts: Iterable[str], modules: Iterable[str]) -> str:
-    """A folder name from ``parts`` (format, versions, the fingerprint) and the source of
-    ``modules`` (file paths): a change to any of them names another folder."""
-    h = hashlib.sha256("\n".join(parts).encode())
+    """A folder name from ``parts`` (format, versions, the fingerprint), the source of
+    ``modules`` (file paths) and what every cache here is derived through (the stemmer, the
+    Unicode tables accents are folded by, Python's version): a change to any of them names
+    another folder."""
+    import unicodedata
+    from importlib import metadata
+
+    stemmer = []
+    for dist in ("snowballstemmer", "PyStemmer"):  # snowballstemmer uses PyStemmer if there
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            stemmer.append(f"{dist} {metadata.version(dist)}")
+    through = [*stemmer, unicodedata.unidata_version, str(sys.version_info[:2])]
+    h = hashlib.sha256("\n".join([*parts, *through]).encode())
     for module in modules:
         h.update(Path(module).read_bytes())
     return h.hexdigest()[:32]

@@ -15,13 +15,10 @@ changes.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import math
 import re
-import sys
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -353,17 +350,10 @@ class _SelectorCache:
 
 def _selector_key(fingerprint: str) -> str:
     """The cache folder's name: the index's fingerprint and what turns its chunks and texts
-    into the lexicon: this module (``people``, the name rules), ``text.py`` (stems, stop
-    words, sentences) and the stemmer it calls, and the Unicode tables ``normalize`` folds
-    accents by; a change to any of them is a rebuild, never a stale lexicon."""
-    from importlib import metadata
-
-    stemmer = []
-    for dist in ("snowballstemmer", "PyStemmer"):  # snowballstemmer uses PyStemmer if there
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            stemmer.append(f"{dist} {metadata.version(dist)}")
-    return code_key([str(SELECTOR_CACHE_FORMAT), str(stemmer), unicodedata.unidata_version,
-                     str(sys.version_info[:2]), fingerprint], [__file__, text_rules.__file__])
+    into the lexicon: this module (``people``, the name rules) and ``text.py`` (stems, stop
+    words, sentences), besides what ``cache.code_key`` adds (the stemmer, Unicode tables);
+    a change to any of them is a rebuild, never a stale lexicon."""
+    return code_key([str(SELECTOR_CACHE_FORMAT), fingerprint], [__file__, text_rules.__file__])
 
 
 class EvidenceSelector:

@@ -121,7 +121,14 @@ def lost(chunks: Any, manifest: dict[str, Any]) -> dict[str, int]:
 
 
 def check(chunks: Any, manifest: dict[str, Any], root: Path, url: str) -> None:
-    """StoreError unless the store holds every chunk the manifest lists."""
+    """StoreError unless the store holds every chunk the manifest lists.
+
+    A store holding exactly as many chunks as the manifest lists is taken to hold them:
+    reading every id takes about a second at 150,000 chunks, on every open, and a store that
+    lost chunks has fewer (strays a killed writer left make it more, and are read in full).
+    """
+    if chunks.count() == _count(manifest):
+        return
     missing = sum(lost(chunks, manifest).values())
     if missing:
         raise StoreError(_lacking(root, url, chunks.name, _count(manifest), missing))

@@ -57,7 +57,7 @@ from .settings import IndexSpec, Settings
 from .text import count_tokens
 
 MANIFEST = "manifest.json"
-WRITING = ".writing"  # there while a writer changes Chroma; a killed run leaves it behind
+WRITING = vectorstore.WRITING  # there while a writer changes Chroma; a killed run leaves it
 CHECKPOINT_SECONDS = 5.0  # a long run commits what it has done this often
 EMBED_BATCH = 16  # texts per call to the embedder: less padding than 64, and faster (bench.ingest)
 EMBED_GROUP = 512  # chunks embedded and written together, across documents

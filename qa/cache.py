@@ -27,7 +27,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 META = "meta.json"  # written last: the fingerprint, the format and each file's sha256
 TEMP = ".tmp-"
@@ -36,6 +36,7 @@ TEMP = ".tmp-"
 TEMP_AGE = 3600.0
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @runtime_checkable
@@ -45,6 +46,18 @@ class Fingerprinted(Protocol):
     root: Path
 
     def fingerprint(self, ids: Iterable[str] | None = None) -> str: ...
+
+
+def for_index(index: object, make: Callable[[Fingerprinted], T], what: str) -> T | None:
+    """``make(index)``'s cache for an index with a folder and a fingerprint; None for a
+    stand-in without them, or when the code its key hashes cannot be read."""
+    if not isinstance(index, Fingerprinted):
+        return None
+    try:
+        return make(index)
+    except OSError as e:  # a module's source unreadable: no key to trust
+        log.debug("No %s (%s).", what, e)
+        return None
 
 
 def sha256(path: Path) -> str:

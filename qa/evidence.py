@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from . import text as text_rules
-from .cache import Fingerprinted, Folder, code_key
+from .cache import Fingerprinted, Folder, code_key, for_index
 from .embeddings import Embedder
 from .index import Index
 from .text import (
@@ -373,12 +373,7 @@ class EvidenceSelector:
         index changed): from the cache in the index folder when it holds this state of the
         index, else from every chunk and document, then cached (see ``_SelectorCache``)."""
         # Only an index with a folder and a fingerprint has a cache (not a test's stand-in).
-        cache = None
-        if isinstance(self.index, Fingerprinted):
-            try:
-                cache = _SelectorCache(self.index)
-            except OSError as e:  # this module's source unreadable: no key to trust
-                log.debug("No selector cache (%s).", e)
+        cache = for_index(self.index, _SelectorCache, "selector cache")
         loaded = cache.load() if cache is not None else None
         self.from_cache = loaded is not None  # for the benchmark and the tests
         if loaded is None:

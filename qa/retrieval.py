@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from . import text
-from .cache import Fingerprinted, Folder, code_key
+from .cache import Fingerprinted, Folder, code_key, for_index
 from .embeddings import Embedder, as_llama_embedding
 from .index import Index
 from .text import content_terms
@@ -180,12 +180,7 @@ class HybridRetriever:
         when it holds this state of the index, else from the store, then cached."""
         # Only an index with a folder and a fingerprint has a cache (not bench's StoreOnly
         # without them, nor a test's stand-in).
-        cache = None
-        if isinstance(self.index, Fingerprinted):
-            try:
-                cache = Cache(self.index)
-            except OSError as e:  # this module's source unreadable: no key to trust
-                log.debug("No BM25 cache (%s).", e)
+        cache = for_index(self.index, Cache, "BM25 cache")
         loaded = cache.load() if cache is not None else None
         self.from_cache = loaded is not None  # for the benchmark and the tests
         if loaded is not None:

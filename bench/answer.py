@@ -38,7 +38,7 @@ class Recording:
 
 def run(rounds: int = 3, suite: str = "evals/seeds.yaml") -> dict[str, Any]:
     from qa import Assistant
-    from qa.evaluation import load_suite
+    from qa.evaluation.suite import load_suite
     from qa.settings import Settings
 
     settings = Settings.from_env(index_dir=ROOT / "index", corpus_dir=ROOT / "seeds")

@@ -41,13 +41,13 @@ lap("import llama_index.core")
 import llama_cpp
 lap("import llama_cpp")
 from qa.settings import Settings
-from qa.llm import from_settings
-from qa.embeddings import MiniLMEmbedder
-from qa.index import Index
-from qa.retrieval import HybridRetriever
-from qa.evidence import EvidenceSelector
-from qa.assistant import Assistant
-from qa.reader import Reader
+from qa.answer.llm import from_settings
+from qa.store.embeddings import MiniLMEmbedder
+from qa.store.index import Index
+from qa.store.retrieval import HybridRetriever
+from qa.answer.evidence import EvidenceSelector
+from qa.answer.assistant import Assistant
+from qa.answer.reader import Reader
 settings = Settings.from_env()
 lap("import the rest of qa")
 generator = from_settings(settings)

@@ -40,7 +40,7 @@ def saved_pages(n: int, folder: Path = WORK / "pages") -> Path:
     import html
     import json
 
-    from qa import squad
+    from qa.evaluation import squad
 
     if folder.exists() and len(list(folder.glob("*.html"))) == n:
         return folder
@@ -61,7 +61,7 @@ def saved_pages(n: int, folder: Path = WORK / "pages") -> Path:
 
 def loader(n: int = PAGES) -> dict[str, Any]:
     """Documents per second for saved pages through the loader."""
-    from qa.documents import load_all
+    from qa.ingest.documents import load_all
 
     folder = saved_pages(n)
     seconds, (docs, skipped) = timed(lambda: load_all([folder]))
@@ -72,7 +72,7 @@ def loader(n: int = PAGES) -> dict[str, Any]:
 
 
 def corpus(folder: Path = WORK / "squad-corpus") -> Path:
-    from qa import squad
+    from qa.evaluation import squad
 
     paragraphs, _ = squad.load(SQUAD_DEV)
     squad.write_corpus(paragraphs, folder)
@@ -80,9 +80,9 @@ def corpus(folder: Path = WORK / "squad-corpus") -> Path:
 
 
 def run(with_cli: bool = True, pages: int = PAGES) -> dict[str, Any]:
-    from qa.embeddings import MiniLMEmbedder
-    from qa.index import Index
     from qa.settings import Settings
+    from qa.store.embeddings import MiniLMEmbedder
+    from qa.store.index import Index
 
     folder = corpus()
     files = len(list(folder.glob("*.txt")))

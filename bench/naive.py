@@ -49,7 +49,7 @@ def naive_engine() -> tuple[Any, float]:
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
     from llama_index.llms.llama_cpp import LlamaCPP
 
-    from qa.llm import bundled_model_path
+    from qa.answer.llm import bundled_model_path
 
     def build() -> Any:
         m2p, c2p = _chatml()
@@ -68,7 +68,7 @@ def naive_engine() -> tuple[Any, float]:
 
 def run(suite: str = "evals/seeds.yaml") -> dict[str, Any]:
     from qa import Assistant
-    from qa.evaluation import includes_all, load_suite, score_case
+    from qa.evaluation.suite import includes_all, load_suite, score_case
     from qa.settings import Settings
 
     assistant = Assistant.open(settings=Settings.from_env(index_dir=ROOT / "index",

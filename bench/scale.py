@@ -44,7 +44,7 @@ class StoreOnly:
     (``root``) and a ``fingerprint``."""
 
     def __init__(self, collection: Any, chunks: list[dict[str, Any]], root: Path) -> None:
-        from qa.index import DocInfo
+        from qa.store.index import DocInfo
 
         self.collection = collection
         self._chunks = chunks
@@ -87,7 +87,7 @@ def synthetic(n: int, embedder: Any, seed: int = 0) -> StoreOnly:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    from qa import squad
+    from qa.evaluation import squad
 
     client = chromadb.PersistentClient(path=str(SYNTHETIC / f"chroma-{n}"),
                                        settings=ChromaSettings(anonymized_telemetry=False))
@@ -122,7 +122,7 @@ def synthetic(n: int, embedder: Any, seed: int = 0) -> StoreOnly:
 
 
 def measure(name: str, index: Any, embedder: Any, questions: list[str]) -> dict[str, Any]:
-    from qa.retrieval import CACHE_DIR, HybridRetriever
+    from qa.store.retrieval import CACHE_DIR, HybridRetriever
 
     # Cold: what the first open after the index changed pays (and it saves the cache).
     shutil.rmtree(Path(index.root) / CACHE_DIR, ignore_errors=True)
@@ -173,7 +173,7 @@ def selector_open(index: Any, embedder: Any, retriever: Any, questions: list[str
     document frequencies, every document read for person names, the cache saved) and again
     from that cache, side by side; with whether both hold the same lexicon and select the
     same evidence for ``questions`` over the retriever's passages."""
-    from qa.evidence import SELECTOR_CACHE_DIR, EvidenceSelector
+    from qa.answer.evidence import SELECTOR_CACHE_DIR, EvidenceSelector
 
     shutil.rmtree(Path(index.root) / SELECTOR_CACHE_DIR, ignore_errors=True)
     cold_s, cold = timed(lambda: EvidenceSelector(index, embedder))
@@ -192,8 +192,8 @@ def reranked(index: Any, embedder: Any, questions: list[str]) -> dict[str, float
     """What the assistant does before reading evidence: the fused top 20, re-ranked by their
     best sentence. Its cost is embedding the sentences of passages not read before (kept for
     later questions), which depends on the 20 passages, not on the size of the corpus."""
-    from qa.evidence import EvidenceSelector
-    from qa.retrieval import HybridRetriever
+    from qa.answer.evidence import EvidenceSelector
+    from qa.store.retrieval import HybridRetriever
 
     retriever = HybridRetriever(index, embedder, top_k=20)
     selector = EvidenceSelector(index, embedder)
@@ -207,10 +207,10 @@ def reranked(index: Any, embedder: Any, questions: list[str]) -> dict[str, float
 
 def run(n: int = 100_000, questions: int = 200, squad_index: Path = WORK / "ingest-index"
         ) -> dict[str, Any]:
-    from qa import squad
-    from qa.embeddings import MiniLMEmbedder
-    from qa.index import Index
+    from qa.evaluation import squad
     from qa.settings import Settings
+    from qa.store.embeddings import MiniLMEmbedder
+    from qa.store.index import Index
 
     embedder = MiniLMEmbedder()
     _, items = squad.load(SQUAD_DEV)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .errors import (
+from qa.errors import (
     ConfigError,
     DocumentError,
     IndexBusyError,
@@ -23,15 +23,15 @@ from .errors import (
     StoreError,
     SuiteError,
 )
-from .privacy import go_offline
-from .settings import IndexSpec, Settings
-from .types import Answer, Citation, Passage
+from qa.privacy import go_offline
+from qa.settings import IndexSpec, Settings
+from qa.types import Answer, Citation, Passage
 
 go_offline()
 
 if TYPE_CHECKING:
-    from .assistant import Assistant
-    from .index import Index
+    from qa.answer.assistant import Assistant
+    from qa.store.index import Index
 
 __all__ = [
     "Answer",
@@ -58,15 +58,15 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name == "Assistant":
-        from .assistant import Assistant
+        from qa.answer.assistant import Assistant
 
         return Assistant
     if name == "Index":
-        from .index import Index
+        from qa.store.index import Index
 
         return Index
     if name in ("evaluate", "load_suite"):
-        from . import evaluation
+        from qa.evaluation import suite
 
-        return getattr(evaluation, name)
+        return getattr(suite, name)
     raise AttributeError(f"module 'qa' has no attribute {name!r}")

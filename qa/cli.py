@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import QAError
-from .settings import Settings, day
-from .types import Agreement, Answer, Citation, byline
+from qa.errors import QAError
+from qa.settings import Settings, day
+from qa.types import Agreement, Answer, Citation, byline
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -26,10 +26,10 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from .embeddings import MiniLMEmbedder
-    from .fetch import split
-    from .index import Index
-    from .locking import writer
+    from qa.ingest.fetch import split
+    from qa.store.embeddings import MiniLMEmbedder
+    from qa.store.index import Index
+    from qa.store.locking import writer
 
     settings = _settings(args)
     # Every URL fetched and read before the index is touched: a failure leaves it as it was.
@@ -58,7 +58,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def _open(args: argparse.Namespace) -> Any:
-    from .assistant import Assistant
+    from qa.answer.assistant import Assistant
 
     return Assistant.open(settings=_settings(args), progress=True)
 
@@ -134,19 +134,19 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .ui_address import check_exposed, check_free, resolve
+    from qa.serve.address import check_exposed, check_free, resolve
 
     address = resolve(args.host, args.port, args.auth)
     check_exposed(address)
     check_free(address)  # before Gradio is imported and the model loads
-    from .ui import serve
+    from qa.serve.ui import serve
 
     return serve(_settings(args), address)
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from .embeddings import MiniLMEmbedder
-    from .index import Index
+    from qa.store.embeddings import MiniLMEmbedder
+    from qa.store.index import Index
 
     stats = Index.open(_settings(args), MiniLMEmbedder(lazy=True)).stats()
     if args.json:
@@ -167,7 +167,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from .evaluation import compare, evaluate, flipped, load_baseline, load_suite
+    from qa.evaluation.suite import compare, evaluate, flipped, load_baseline, load_suite
 
     cases = [c for path in args.suites for c in load_suite(path)]  # all validated up front
     baseline = load_baseline(args.baseline) if args.baseline else None
@@ -177,7 +177,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         report.write_json(args.json)
         print(f"wrote {args.json}")
     if args.html:
-        from .report import render_html
+        from qa.evaluation.report import render_html
 
         title = "qa eval: " + ", ".join(Path(p).name for p in args.suites)
         Path(args.html).write_text(render_html(report, title), encoding="utf-8")
@@ -198,10 +198,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_squad(args: argparse.Namespace) -> int:
-    from . import squad
-    from .assistant import Assistant
-    from .embeddings import MiniLMEmbedder
-    from .index import Index
+    from qa.answer.assistant import Assistant
+    from qa.evaluation import squad
+    from qa.store.embeddings import MiniLMEmbedder
+    from qa.store.index import Index
 
     paragraphs, items = squad.load(args.data)
     work = Path(args.work)
@@ -227,8 +227,8 @@ def cmd_squad(args: argparse.Namespace) -> int:
 
 
 def cmd_rgb(args: argparse.Namespace) -> int:
-    from . import rgb
-    from .assistant import Assistant
+    from qa.answer.assistant import Assistant
+    from qa.evaluation import rgb
 
     records = rgb.load(args.data)
     removed = rgb.removed_ids(records, args.remove, args.seed)
@@ -258,7 +258,7 @@ def print_report(report: Any) -> None:
     s = report.summary
     print(f"\n{s['cases']} cases: {s['answerable']} answerable, {s['unanswerable']} "
           f"unanswerable, {s['errors']} errors, {s.get('wall_seconds', 0)} s")
-    from .evaluation import LOWER_IS_BETTER, QUALITY
+    from qa.evaluation.suite import LOWER_IS_BETTER, QUALITY
 
     for m in QUALITY + LOWER_IS_BETTER:
         v = s.get(m)
@@ -321,7 +321,7 @@ def parser() -> argparse.ArgumentParser:
     common(sp)
     sp.set_defaults(func=cmd_chat)
 
-    from .evaluation import DEFAULT_TOLERANCE
+    from qa.evaluation.suite import DEFAULT_TOLERANCE
 
     sp = sub.add_parser("eval", help="score the assistant against suites of known answers",
                         description="Run evaluation suites (.yaml or .jsonl) through the same "
@@ -339,7 +339,7 @@ def parser() -> argparse.ArgumentParser:
     common(sp)
     sp.set_defaults(func=cmd_eval)
 
-    from .squad import DEFAULT_DATA, DEFAULT_WORK
+    from qa.evaluation.squad import DEFAULT_DATA, DEFAULT_WORK
 
     sp = sub.add_parser("squad", help="SQuAD v1.1 dev as an open-retrieval benchmark",
                         description="Index the 2,067 SQuAD v1.1 dev paragraphs as documents "
@@ -356,9 +356,9 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--no-answers", action="store_true", help="retrieval figures only")
     sp.set_defaults(func=cmd_squad)
 
-    from .rgb import DEFAULT_DATA as RGB_DATA
-    from .rgb import DEFAULT_WORK as RGB_WORK
-    from .rgb import REMOVED_SHARE
+    from qa.evaluation.rgb import DEFAULT_DATA as RGB_DATA
+    from qa.evaluation.rgb import DEFAULT_WORK as RGB_WORK
+    from qa.evaluation.rgb import REMOVED_SHARE
 
     sp = sub.add_parser("rgb", help="RGB news records as a pooled open-retrieval benchmark",
                         description="Index every passage of the RGB records as one corpus (under "

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from qa.errors import ConfigError
 
 EMBED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -88,7 +88,7 @@ class Settings:
             raise ConfigError(f"since must be a date as YYYY-MM-DD. Currently, it is "
                               f"{self.since!r}.")
         if self.chroma_url:
-            from .vectorstore import parse_url
+            from qa.store.vectorstore import parse_url
 
             parse_url(self.chroma_url)  # a ConfigError now, before anything loads
         spec = self.spec

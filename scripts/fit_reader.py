@@ -1,4 +1,4 @@
-"""Fit the extractive reader's adapters and head (qa/reader_adapter.safetensors) on SQuAD.
+"""Fit the extractive reader's adapters and head (qa/answer/reader_adapter.safetensors) on SQuAD.
 
 Split by article (``squad.split_of``): fitted on the questions of the training articles,
 scored after each epoch on the dev articles, and never shown a test article. Each question is
@@ -37,11 +37,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from qa import constraints, reader, squad
-from qa.embeddings import MiniLMEmbedder
-from qa.evidence import EvidenceSelector
-from qa.index import Index
+from qa.answer import constraints, reader
+from qa.answer.evidence import EvidenceSelector
+from qa.evaluation import squad
 from qa.settings import Settings
+from qa.store.embeddings import MiniLMEmbedder
+from qa.store.index import Index
 from qa.text import content_terms
 
 NEGATIVE_SHARE = 0.5  # of the questions, also read against another passage of their article

@@ -1,8 +1,8 @@
-"""Fit the short-answer span scorer (qa/span_weights.json) on SQuAD v1.1 dev.
+"""Fit the short-answer span scorer (qa/answer/span_weights.json) on SQuAD v1.1 dev.
 
 Training questions come only from SQuAD's training articles (``squad.split_of``: never a
 test article); the dev articles are held back and their EM/F1 printed. The shipped
-qa/span_weights.json predates the split by article (it was fitted on paragraphs of every
+qa/answer/span_weights.json predates the split by article (it was fitted on paragraphs of every
 article outside the 500-question sample ``qa squad`` reported on then) and awaits a refit
 with this script; with the reader on (the default) it only judges the sure span of
 ``abstain.rules``. For each
@@ -27,11 +27,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from qa import spans, squad
-from qa.embeddings import MiniLMEmbedder
-from qa.evidence import EvidenceSelector
-from qa.index import Index
+from qa.answer import spans
+from qa.answer.evidence import EvidenceSelector
+from qa.evaluation import squad
 from qa.settings import Settings
+from qa.store.embeddings import MiniLMEmbedder
+from qa.store.index import Index
 
 
 class _Matrix:

@@ -1,4 +1,4 @@
-"""Fit the abstention judge (qa/abstain_weights.json, used with QA_ABSTENTION=learned) and
+"""Fit the abstention judge (qa/answer/abstain_weights.json, used with QA_ABSTENTION=learned) and
 choose its bar, on dev data only; print the curve the bar was chosen from, beside the
 hand-set rules' point.
 
@@ -32,8 +32,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from qa import abstain, rgb, squad
-from qa.assistant import Assistant
+from qa.answer import abstain
+from qa.answer.assistant import Assistant
+from qa.evaluation import rgb, squad
 from qa.settings import Settings
 
 COST = 1.5

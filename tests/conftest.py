@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from qa.assistant import Assistant
-from qa.evidence import EvidenceSelector
-from qa.index import Index
-from qa.reader import Reader
-from qa.retrieval import HybridRetriever
+from qa.answer.assistant import Assistant
+from qa.answer.evidence import EvidenceSelector
+from qa.answer.reader import Reader
 from qa.settings import Settings
+from qa.store.index import Index
+from qa.store.retrieval import HybridRetriever
 
 from .fakes import HashEmbedder, ScriptedGenerator
 

@@ -7,7 +7,7 @@ import io
 import math
 from collections.abc import Iterator, Sequence
 
-from qa.llm import Message
+from qa.answer.llm import Message
 from qa.text import content_terms
 
 

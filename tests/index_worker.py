@@ -22,9 +22,9 @@ from dataclasses import asdict
 from pathlib import Path
 
 from qa.errors import QAError
-from qa.index import Index
-from qa.locking import writer
 from qa.settings import Settings
+from qa.store.index import Index
+from qa.store.locking import writer
 
 from .fakes import HashEmbedder
 
@@ -68,9 +68,9 @@ def warm_up() -> None:
     adapter), so a kill window is all indexing."""
     import llama_index.vector_stores.chroma  # noqa: F401
 
-    from qa.documents import Document
-    from qa.index import split
+    from qa.ingest.documents import Document
     from qa.settings import IndexSpec
+    from qa.store.index import split
 
     split(Document("warm.txt", "", "One. Two.", "", "0" * 64), IndexSpec())
 

@@ -18,12 +18,12 @@ from pathlib import Path
 
 import pytest
 
+from qa.answer.llm import LlamaCppGenerator, OpenAIServerGenerator
+from qa.answer.reader import Reader
 from qa.errors import ConfigError, IndexMismatchError, IndexMissingError, InputError, ModelError
-from qa.evaluation import load_suite
-from qa.index import MANIFEST, Index
-from qa.llm import LlamaCppGenerator, OpenAIServerGenerator
-from qa.reader import Reader
+from qa.evaluation.suite import load_suite
 from qa.settings import Settings
+from qa.store.index import MANIFEST, Index
 from qa.types import Answer
 
 from .conftest import ROOT, SEEDS, fake_assistant
@@ -256,7 +256,7 @@ def test_decoded_and_oddly_named_documents_are_answered_with_exact_spans(
 ])
 def test_encodings_are_recognised_and_read_as_open_reads_them(
         tmp_path: Path, data: bytes, text: str, encoding: str) -> None:
-    from qa.charsets import decode
+    from qa.ingest.charsets import decode
 
     decoded = decode(data)
     assert (decoded.text, decoded.encoding) == (text, encoding)

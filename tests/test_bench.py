@@ -37,7 +37,7 @@ def test_the_summary_names_every_target() -> None:
 def test_the_synthetic_store_is_built_once_and_retrieved_from(tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch
                                                               ) -> None:
-    from qa.embeddings import MiniLMEmbedder
+    from qa.store.embeddings import MiniLMEmbedder
 
     monkeypatch.setattr(scale, "SYNTHETIC", tmp_path)
     embedder = MiniLMEmbedder()
@@ -49,7 +49,7 @@ def test_the_synthetic_store_is_built_once_and_retrieved_from(tmp_path: Path,
                                                       "Who won Super Bowl 50?"])
     assert result["chunks"] == 300
     assert result["bm25_s"]["p50"] > 0 and result["hybrid_s"]["p50"] > 0
-    from qa.retrieval import HybridRetriever
+    from qa.store.retrieval import HybridRetriever
 
     passages = HybridRetriever(store, embedder, top_k=5).retrieve("Super Bowl")
     assert passages and all(p.text in {c["text"] for c in store.chunks()} for p in passages)

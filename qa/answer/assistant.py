@@ -1,0 +1,413 @@
+"""The assistant: question (+ history) in, checked and cited ``Answer`` out.
+
+Steps, each timed: resolve the follow-up into a standalone question; retrieve passages
+(BM25 + dense, fused, then re-ranked by their best sentence); pick evidence sentences and
+typed candidates; abstain when the evidence does not answer this question; otherwise let
+the model write a short reply from the evidence, check it, and fall back to the evidence's
+own words when the check fails.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from qa.answer import abstain, agreement, broad, compose, compound, spans
+from qa.answer.constraints import Constraint, constraints, unmet
+from qa.answer.conversation import Turn, standalone
+from qa.answer.evidence import Evidence, EvidenceSelector
+from qa.answer.llm import Generator
+from qa.answer.published import dated
+from qa.errors import InputError
+from qa.settings import Settings
+from qa.types import Agreement, Answer, Citation, Passage, Sentence
+
+if TYPE_CHECKING:
+    from qa.answer.reader import Reader, Reading
+    from qa.store.embeddings import Embedder
+    from qa.store.index import Index, Report
+
+MAX_QUESTION_CHARS = 2000
+MAX_HISTORY_TURNS = 20  # the most recent turns a follow-up is resolved against
+
+
+class Retriever(Protocol):
+    def retrieve(self, query: str, top_k: int | None = None,
+                 sources: frozenset[str] | None = None) -> list[Passage]: ...
+
+
+class Assistant:
+    """``Assistant.open()`` wires the real parts; tests pass their own through ``__init__``."""
+
+    def __init__(self, retriever: Retriever, generator: Generator, settings: Settings,
+                 selector: EvidenceSelector, reader: Reader | None = None) -> None:
+        """``reader``: the trained extractive reader; None leaves short answers and the
+        order of typed candidates to the linear span scorer."""
+        self.retriever = retriever
+        self.generator = generator
+        self.settings = settings
+        self.selector = selector
+        self.reader = reader
+
+    @classmethod
+    def open(cls, index_dir: str | Path | None = None, settings: Settings | None = None,
+             build: bool = True, progress: bool = False) -> Assistant:
+        """Open the index (building it from the corpus folder when there is none yet)."""
+        from qa.answer.llm import from_settings
+        from qa.answer.reader import Reader
+        from qa.store.embeddings import MiniLMEmbedder
+        from qa.store.retrieval import HybridRetriever
+
+        settings = settings or Settings.from_env()
+        if index_dir is not None:
+            settings = settings.with_(index_dir=Path(index_dir))
+        generator = from_settings(settings)  # first: a wrong QA_MODEL is said at once
+        embedder = MiniLMEmbedder()
+        index = ensure_index(settings, embedder, build=build, progress=progress)
+        retriever = HybridRetriever(index, embedder, top_k=settings.top_k)
+        selector = EvidenceSelector(index, embedder, evidence_k=settings.evidence_k)
+        return cls(retriever, generator, settings, selector,
+                   Reader() if settings.reader else None)
+
+    def add(self, *items: str | Path, progress: bool = False) -> Report:
+        """Index more articles (files, folders, http(s) URLs), read as ``qa index`` reads
+        them, and answer from them at once: ``assistant.add("saved/", "https://...")``.
+        Nothing indexed is removed; a URL that cannot be fetched raises before anything is
+        written."""
+        from qa.ingest.fetch import split
+
+        paths, fetched = split([str(i) for i in items])
+        report = self.selector.index.update(paths, progress=progress, prune=False,
+                                            documents=fetched)
+        reload = getattr(self.retriever, "reload", None)
+        if callable(reload):
+            reload()
+        self.selector.reload()
+        return report
+
+    def ask(self, question: str, history: list[Turn] | None = None,
+            passages: list[Passage] | None = None) -> Answer:
+        """Answer ``question``; ``history`` resolves follow-ups; ``passages`` (optional) are
+        read instead of retrieving, e.g. to ask about one known paragraph."""
+        answer = None
+        for item in self.ask_stream(question, history, passages):
+            if isinstance(item, Answer):
+                answer = item
+        assert answer is not None
+        return answer
+
+    def ask_stream(self, question: str, history: list[Turn] | None = None,
+                   passages: list[Passage] | None = None) -> Iterator[str | Answer]:
+        """Yield the reply's text as it is generated, then the final ``Answer``.
+
+        The final ``Answer.text`` is authoritative: when the check rejects the model's draft,
+        it holds the evidence-based answer instead of what was streamed. Its citations carry
+        where and when each document was published, and a "when" answer given as a relative
+        date ("on Tuesday") is followed by the date worked out from its article's.
+        """
+        for item in self._answer(question, history, passages):
+            yield dated(item, self.selector.index.documents) \
+                if isinstance(item, Answer) else item
+
+    def _answer(self, question: str, history: list[Turn] | None,
+                passages: list[Passage] | None) -> Iterator[str | Answer]:
+        question = validate(question)
+        history = valid_history(history)
+        timings: dict[str, float] = {}
+        clock = time.perf_counter()
+
+        def lap(stage: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            timings[stage] = now - clock
+            clock = now
+
+        query = standalone(question, history)
+        lap("rewrite")
+        wide = broad.kind_of(query)
+        if wide is not None:
+            yield from self._ask_broad(question, query, wide, passages, timings, lap)
+            return
+        asked = compound.split(query)
+        if len(asked) > 1:
+            yield from self._ask_parts(question, query, asked, passages)
+            return
+        if passages is None:
+            passages = self._retrieve(query)
+        passages, missing = meeting_constraints(query, passages)
+        lap("retrieve")
+        evidence = self.selector.select(query, passages)
+        lap("evidence")
+        reading = self.reader.read(query, evidence.sentences) if self.reader else None
+        evidence = spans.rank_candidates(query, evidence, reading)
+        lap("read")
+        base = {"question": question, "standalone_question": query, "passages": passages}
+        reason = abstain.why(evidence, reading, self.settings, self.selector.persons, missing)
+        if reason is not None:
+            refusal = abstain.text(missing)
+            yield refusal
+            timings["total"] = sum(timings.values())
+            yield Answer(text=refusal, abstained=True, citations=[],
+                         timings=timings, closest=compose.cite(evidence.sentences),
+                         meta=_meta(evidence, reading, None, f"abstained: {reason}"), **base)  # type: ignore[arg-type]
+            return
+        hint = evidence.best
+        found = agreement.claims(query, evidence, self.reader, self.selector, reading)
+        lap("agree")
+        if hint is None and self.settings.untyped == "quote":
+            text, cited = compose.extractive(evidence)
+            citations, agreed = self._sourced(evidence, cited, found)
+            marked = _joined(compose.with_markers(text, citations), agreed)
+            yield marked
+            lap("check")
+            timings["total"] = sum(timings.values())
+            yield Answer(text=marked, abstained=False, citations=citations, timings=timings,
+                         short_answer=spans.short_answer(query, evidence, reading),
+                         meta=_meta(evidence, reading, None, "quoted"), agreement=agreed,
+                         **base)  # type: ignore[arg-type]
+            return
+        messages = compose.render_prompt(query, evidence.sentences, hint)
+        quotes = [s.text for s in evidence.sentences]
+        draft = ""
+        shown = 0
+        for piece in self.generator.stream(messages, self.settings.max_tokens):
+            draft += piece
+            safe = draft[: draft.rfind(" ") + 1] if " " in draft else ""
+            if safe and compose.unsupported_facts(safe, quotes):
+                break  # stop before an invented number or name reaches the user
+            if len(safe) > shown:
+                yield safe[shown:]
+                shown = len(safe)
+        lap("generate")
+        reply = compose.tidy(draft)
+        cited = compose.supporting(evidence, reply)
+        verdict = compose.check(reply, [s.text for s in cited], query, hint)
+        if verdict.ok:
+            text = reply
+            if shown < len(draft):
+                yield draft[shown:]
+        else:
+            text, cited = compose.extractive(evidence)
+        citations, agreed = self._sourced(evidence, cited, found)
+        lap("check")
+        timings["total"] = sum(timings.values())
+        short = spans.short_answer(query, evidence, reading)
+        yield Answer(text=_joined(compose.with_markers(text, citations), agreed),
+                     abstained=False, citations=citations, timings=timings, short_answer=short,
+                     meta=_meta(evidence, reading, draft, "generated" if verdict.ok else
+                                f"fallback: {verdict.reason}"), agreement=agreed,
+                     **base)  # type: ignore[arg-type]
+
+    def _retrieve(self, query: str) -> list[Passage]:
+        """The ``top_k`` passages: ``rerank_k`` fused ones re-ranked by their best sentence."""
+        depth = max(self.settings.top_k, self.settings.rerank_k)
+        fused = self.retriever.retrieve(query, depth, sources=self._scope())
+        return self.selector.rerank(query, fused)[: self.settings.top_k]
+
+    def _scope(self) -> frozenset[str] | None:
+        """The documents ``since`` and ``outlet`` leave to retrieve from (None: all)."""
+        s = self.settings
+        if not (s.since or s.outlet):
+            return None
+        docs = self.selector.index.documents
+        allowed = frozenset(n for n, d in docs.items() if s.in_scope(d.outlet, d.published))
+        if not allowed:
+            undated = sum(not d.published for d in docs.values())
+            asked = " and ".join(x for x in (s.since and f"published since {s.since}",
+                                              s.outlet and f"from {s.outlet!r}") if x)
+            raise InputError(f"No indexed article is {asked} ({len(docs)} indexed, {undated} "
+                             f"without a date). Widen the dates or the source.")
+        return allowed
+
+    def _sourced(self, evidence: Evidence, cited: list[Sentence],
+                 found: list[agreement.Found]) -> tuple[list[Citation], Agreement | None]:
+        """The citations, with the best sentence of each other document that states the
+        answer (its claim's sentence, or for an untyped answer one that says the same), and
+        whether those documents agree."""
+        extra = [f.candidate.sentence for f in found[1:]] if found else \
+            agreement.others(evidence.question, evidence, self.reader, self.selector) \
+            if evidence.best is None else []
+        have = {s.source for s in cited}
+        for sent in extra:
+            if sent.source not in have:
+                cited = [*cited, sent]
+                have.add(sent.source)
+        citations = compose.cite(cited)
+        return citations, agreement.agreement(found, agreement.cited(citations))
+
+    def _ask_broad(self, question: str, query: str, wide: broad.Asked,
+                   passages: list[Passage] | None, timings: dict[str, float],
+                   lap: Callable[[str], None]) -> Iterator[str | Answer]:
+        """An overview, comparison, profile or two-sided answer (``broad``), every
+        sentence quoted and cited; abstains when no article speaks of it."""
+        if passages is None:
+            passages = self._retrieve(wide.topic or query)
+        lap("retrieve")
+        composer = broad.Composer(self.selector)
+        kind = wide.kind
+        composed = composer.overview(wide.topic, passages) if kind is broad.Broad.OVERVIEW \
+            else composer.comparison(wide.topic, query, passages) \
+            if kind is broad.Broad.COMPARISON \
+            else composer.profile(wide.topic, passages) if kind is broad.Broad.PROFILE \
+            else composer.two_sided(query, passages)
+        lap("evidence")
+        base = {"question": question, "standalone_question": query, "passages": passages}
+        support = composed.meta.get("support", 1.0) if composed else 0.0
+        if composed is None or not composed.cited or \
+                float(support) < self.settings.abstain_below:  # type: ignore[arg-type]
+            refusal = abstain.text([])
+            yield refusal
+            timings["total"] = sum(timings.values())
+            closest = self.selector.select(query, passages).sentences
+            yield Answer(text=refusal, abstained=True, citations=[], timings=timings,
+                         closest=compose.cite(closest),
+                         meta={"route": f"broad: {kind.value}", "reason": "nothing on it",
+                               "draft": None},
+                         **base)  # type: ignore[arg-type]
+            return
+        citations = compose.cite(composed.cited)
+        text = _joined(composed.text, composed.agreement)
+        yield text
+        timings["total"] = sum(timings.values())
+        yield Answer(text=text, abstained=False, citations=citations, timings=timings,
+                     short_answer=composed.cited[0].text, agreement=composed.agreement,
+                     meta={"route": f"broad: {kind.value}", "topic": wide.topic,
+                           "documents": composed.documents, "draft": None, **composed.meta},
+                     **base)  # type: ignore[arg-type]
+
+    def _ask_parts(self, question: str, query: str, asked: list[str],
+                   passages: list[Passage] | None) -> Iterator[str | Answer]:
+        """Each part answered on its own, then one answer: the parts' texts in order (a part
+        the articles do not answer says so), their citations numbered afresh."""
+        answers = [self.ask(part, passages=passages) for part in asked]
+        numbers: dict[tuple[str, int, int], Citation] = {}
+        texts = []
+        for part, a in zip(asked, answers, strict=True):
+            if a.abstained:
+                texts.append(f"On “{part}”: the articles don't say.")
+                continue
+            renumber = {}
+            for c in a.citations:
+                key = (c.source, c.start, c.end)
+                if key not in numbers:
+                    numbers[key] = Citation(len(numbers) + 1, c.source, c.start, c.end,
+                                            c.quote, c.title)
+                renumber[c.n] = numbers[key].n
+            texts.append(_renumbered(a.text, renumber))
+        text = "\n\n".join(texts)
+        yield text
+        seen: set[str] = set()
+        yield Answer(
+            text=text, abstained=all(a.abstained for a in answers),
+            citations=list(numbers.values()), question=question, standalone_question=query,
+            passages=[p for a in answers for p in a.passages
+                      if not (p.id in seen or seen.add(p.id))],  # type: ignore[func-returns-value]
+            timings={k: sum(a.timings.get(k, 0.0) for a in answers)
+                     for k in answers[0].timings},
+            short_answer="; ".join(a.short_answer for a in answers if not a.abstained),
+            closest=[c for a in answers if a.abstained for c in a.closest],
+            meta={"route": "parts", "parts": [{"question": q, **a.meta}
+                                              for q, a in zip(asked, answers, strict=True)]})
+
+
+def _joined(text: str, agreed: Agreement | None) -> str:
+    """The answer with the agreement line under it, when there is one."""
+    below = agreement.line(agreed)
+    return f"{text}\n\n{below}" if below else text
+
+
+def _renumbered(text: str, numbers: dict[int, int]) -> str:
+    """``_renumbered("Kyiv. [1][2]", {1: 3, 2: 1}) -> "Kyiv. [3][1]"``."""
+    return re.sub(r"\[(\d+)\]", lambda m: f"[{numbers.get(int(m.group(1)), m.group(1))}]",
+                  text)
+
+
+def _meta(evidence: Evidence, reading: Reading | None, draft: str | None, route: str
+          ) -> dict[str, object]:
+    return {
+        "kind": evidence.kind.value,
+        "head": evidence.frame.head,
+        "head_found": evidence.head_found,
+        "support": round(evidence.support, 4),
+        "coverage": round(evidence.coverage, 4),
+        "similarity": round(evidence.similarity, 4),
+        "candidates": [c.text for c in evidence.candidates[:5]],
+        "features": {k: round(v, 6) for k, v in
+                     abstain.evidence_features(evidence, reading).items()},
+        "reading": reading and {"text": reading.text,
+                                "probability": round(reading.probability, 4),
+                                "no_answer": round(reading.no_answer, 4)},
+        "draft": draft,
+        "route": route,
+    }
+
+
+def meeting_constraints(question: str, passages: list[Passage]
+                        ) -> tuple[list[Passage], list[Constraint]]:
+    """The passages that state every year and number the question names, and, when none
+    does, all of them with the constraints the best one leaves unmet (an abstention)."""
+    wanted = constraints(question)
+    if not passages or not wanted:
+        return passages, []
+    misses = [unmet(wanted, f"{p.title}\n{p.text}") for p in passages]
+    kept = [p for p, missed in zip(passages, misses, strict=True) if not missed]
+    return (kept, []) if kept else (passages, misses[0])
+
+
+def validate(question: object) -> str:
+    if not isinstance(question, str):
+        raise InputError(f"A question must be text. Currently, it is {type(question).__name__}.")
+    cleaned = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in question)
+    cleaned = " ".join(cleaned.split())
+    if not cleaned:
+        raise InputError("The question is empty. Type a question about the articles.")
+    if len(cleaned) > MAX_QUESTION_CHARS:
+        raise InputError(f"The question is {len(cleaned):,} characters long; the limit is "
+                         f"{MAX_QUESTION_CHARS:,}. Ask something shorter.")
+    if not any(ch.isalnum() for ch in cleaned):
+        raise InputError("The question has no words in it. Type a question about the articles.")
+    return cleaned
+
+
+def valid_history(history: object) -> list[Turn] | None:
+    """``history`` as the last ``MAX_HISTORY_TURNS`` turns, each ``{"role": "user" or
+    "assistant", "content": text}``; anything else is an InputError naming the turn."""
+    if history is None:
+        return None
+    if not isinstance(history, list | tuple):
+        raise InputError(f"The history must be a list of turns. Currently, it is "
+                         f"{type(history).__name__}.")
+    for n, turn in enumerate(history, 1):
+        if not isinstance(turn, dict) or turn.get("role") not in ("user", "assistant") or \
+                not isinstance(turn.get("content"), str):
+            raise InputError(f"Turn {n} of the history must be {{'role': 'user' or "
+                             f"'assistant', 'content': text}}. Currently, it is "
+                             f"{str(turn)[:80]!r}.")
+    return [{"role": t["role"], "content": t["content"]} for t in history[-MAX_HISTORY_TURNS:]]
+
+
+def ensure_index(settings: Settings, embedder: Embedder, build: bool = True,
+                 progress: bool = False) -> Index:
+    """Open the index; with ``build``, index the corpus folder first when there is none."""
+    from qa.errors import IndexMissingError
+    from qa.store.index import MANIFEST, Index
+
+    root = Path(settings.index_dir)
+    if (root / MANIFEST).exists() or not build:
+        return Index.open(settings, embedder)
+    if not Path(settings.corpus_dir).is_dir():
+        raise IndexMissingError(f"No index at {root}/ and no corpus folder at "
+                                f"{settings.corpus_dir}/ to build one from. Run: qa index PATH")
+    index = Index.open(settings, embedder, create=True)
+    if progress:
+        import sys
+
+        print(f"No index yet: building {root}/ from {settings.corpus_dir}/ ...", file=sys.stderr)
+    index.update([Path(settings.corpus_dir)], progress=progress)
+    return index
+
+
+__all__ = ["Assistant", "Citation"]

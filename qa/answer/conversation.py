@@ -1,0 +1,106 @@
+"""Conversation: turn a follow-up into a standalone question before retrieval.
+
+"Which city was he calling from?" after "Which lawyer represents the guardsmen?" /
+"Mikhail Benyash." becomes "Which city was Mikhail Benyash calling from?". The referent is
+the most recent name in the history that fits the pronoun (a person for he/she, anything for
+it/they); pronouns are replaced in place rather than history being pasted on, because pasted
+history drags retrieval towards the previous answer. Left out: ellipsis ("And the other?").
+"""
+
+from __future__ import annotations
+
+import re
+
+from qa.text import STOPWORDS, normalize
+
+Turn = dict[str, str]  # {"role": "user"|"assistant", "content": str}
+
+_PERSONAL = r"he|she|him|her|his|hers"
+_THING = r"it|its|they|them|their|theirs"
+_PRONOUN = re.compile(rf"\b({_PERSONAL}|{_THING})\b", re.IGNORECASE)
+_NAME = re.compile(r"\b[A-Z][\w’'\-]+(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w’'\-]+)*")
+_LEAD = {"which", "what", "who", "whom", "whose", "when", "where", "why", "how", "the", "and",
+         "but", "did", "does", "is", "are", "was", "were", "yes", "no", "in", "on", "according",
+         "a", "an", "it", "he", "she", "they", "i", "ok", "okay", "thanks"}
+
+
+def names_in(text: str) -> list[str]:
+    """Capitalized phrases, latest last: ``"Mikhail Benyash, per the FT." -> [...Benyash, FT]``."""
+    out = []
+    for m in _NAME.finditer(text):
+        phrase = m.group().strip()
+        tokens = phrase.split()
+        while tokens and tokens[0].lower() in _LEAD:
+            tokens = tokens[1:]
+        phrase = re.sub(r"[’']s?$", "", " ".join(tokens))  # "Benyash’s" -> "Benyash"
+        if phrase and normalize(phrase) not in STOPWORDS:
+            out.append(phrase)
+    return out
+
+
+def _looks_personal(name: str) -> bool:
+    # Two capitalized words ("Mikhail Benyash") or a title; organisations rarely fit he/she.
+    return len(name.split()) >= 2 and not re.search(
+        r"\b(Times|Federation|Guard|Guards|Forces|Army|Union|Ministry|Court|Group|News|TV)\b",
+        name)
+
+
+_DEMONSTRATIVE = re.compile(r"\b(that|this|those|these)\s+([a-z][\w\-]+)\b")
+
+
+def _demonstratives(question: str, turns: list[str]) -> str:
+    """``"the lowest figure that official gave"`` after "...said a high-ranking NATO
+    official..." -> ``"... the high-ranking NATO official gave"``: the noun's fuller mention."""
+    def swap(m: re.Match[str]) -> str:
+        noun = m.group(2)
+        for content in reversed(turns):
+            found = re.search(rf"((?:[\w\-]+\s+){{0,2}}){re.escape(noun)}\b", content,
+                              re.IGNORECASE)
+            if found:
+                lead = [w for w in found.group(1).split()
+                        if w.lower() not in ("a", "an", "the", "that", "this", "said", "by")]
+                return "the " + " ".join(lead + [noun])
+        return m.group()
+
+    return _DEMONSTRATIVE.sub(swap, question)
+
+
+def standalone(question: str, history: list[Turn] | None) -> str:
+    """Resolve pronouns in ``question`` against ``history``; unchanged when nothing fits."""
+    if not history:
+        return question
+    turns = [t.get("content", "") for t in history if t.get("role") in ("user", "assistant")]
+    question = _demonstratives(question, turns)
+    if not _PRONOUN.search(question):
+        return question
+    q_names = {normalize(n) for n in names_in(question)}
+    candidates: list[str] = []  # most recent first
+    for content in reversed(turns):
+        for name in reversed(names_in(content)):
+            if normalize(name) not in q_names and name not in candidates:
+                candidates.append(name)
+    if not candidates:
+        return question
+    person = next((n for n in candidates if _looks_personal(n)), candidates[0])
+    thing = candidates[0]
+    # When the last answer is a bare name, "it"/"they" most likely refers to the topic of the
+    # previous question instead; prefer a non-personal name from the last user turn.
+    last_user = next((t.get("content", "") for t in reversed(history)
+                      if t.get("role") == "user"), "")
+    topical = [n for n in names_in(last_user) if not _looks_personal(n)]
+    if topical:
+        thing = topical[-1]
+    replaced = {"done": False}
+
+    def swap(m: re.Match[str]) -> str:
+        word = m.group()
+        lower = word.lower()
+        if replaced["done"] and lower in ("he", "she", "him", "her", "it", "they", "them"):
+            return word  # replace the first mention only; later ones read naturally
+        replaced["done"] = True
+        if re.fullmatch(_PERSONAL, lower):
+            target = person
+            return f"{target}’s" if lower in ("his", "hers") else target
+        return f"{thing}’s" if lower in ("its", "their", "theirs") else thing
+
+    return _PRONOUN.sub(swap, question, count=2)

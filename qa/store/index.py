@@ -1,0 +1,701 @@
+"""Chunking and indexing: documents in, sentence-aware chunks with exact spans into Chroma.
+
+Layout of an index folder::
+
+    index/
+      manifest.json   spec that built it + per document: sha256, path (a file, or the URL
+                      it was fetched from), title, outlet, author, published, url, chunk ids
+      chroma/         the persistent Chroma store (vectors, chunk text, metadata), unless
+                      QA_CHROMA_URL puts them on a Chroma server (see vectorstore.py)
+      docs/<sha>.txt  the exact text each document had when indexed (offsets point into it)
+      bm25/, selector/  caches of what opening reads (the BM25 matrix and chunk table,
+                      the selector's word counts and names), keyed by ``fingerprint``
+      .lock           held while a process writes (``locking.writer``)
+
+Updating is idempotent: a document whose sha256 is in the manifest is skipped, a changed one
+has its chunks replaced, one whose file is gone (or now skipped) loses its chunks, and a text
+already indexed under another name is not indexed twice.
+
+Crash safety: the manifest is the commit record. Chunk ids are derived from (file name,
+content hash, position), so a rerun writes the same ids; a document enters the manifest only
+after all its chunks are in Chroma, and the manifest is replaced atomically (written to a
+temporary file, synced, renamed) at the end of a run and every few seconds during a long one.
+Each update first re-reads the manifest and checks it against the vector store: a listed
+document with chunks missing (a killed run, a Chroma server reset or replaced, a damaged
+store rebuilt empty) has them re-added from its text kept in ``docs/``, a missing
+``docs/<sha>.txt`` is written again, and any chunk the manifest does not list is deleted. So
+a run killed at any point leaves a state the next run turns into exactly what a clean run
+makes. The embedded store gets two more repairs, as it lives and dies with the writer: after
+an interrupted write its collection is rebuilt from its own records, and a store too damaged
+to open is rebuilt from the documents by the next writer (it holds nothing that is not
+derived from them). A Chroma server is another process, never damaged by a writer's death;
+one that cannot be read is a ``StoreError`` naming it. A document fetched from a URL has no
+file: it stays until removed or rebuilt (``update`` never prunes it). Left out: fetching a
+URL again to see whether its page changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import shutil
+import sys
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from qa.errors import DocumentError, IndexMismatchError, IndexMissingError, StoreError
+from qa.ingest.documents import Document, Skipped, fingerprint, headline, load, load_all
+from qa.settings import IndexSpec, Settings
+from qa.store import vectorstore
+from qa.store.embeddings import Embedder
+from qa.store.locking import LOCK_FILE, writer
+from qa.text import count_tokens
+
+MANIFEST = "manifest.json"
+WRITING = vectorstore.WRITING  # there while a writer changes Chroma; a killed run leaves it
+CHECKPOINT_SECONDS = 5.0  # a long run commits what it has done this often
+EMBED_BATCH = 16  # texts per call to the embedder: less padding than 64, and faster (bench.ingest)
+EMBED_GROUP = 512  # chunks embedded and written together, across documents
+READ_PAGE = 20_000  # chunks read from the store at a time (see ``chunks``)
+
+log = logging.getLogger(__name__)
+
+
+META = ("outlet", "author", "published", "url")  # kept per document beside its title
+
+
+@dataclass(frozen=True)
+class DocInfo:
+    source: str
+    path: str
+    title: str
+    sha256: str
+    ids: tuple[str, ...]
+    outlet: str = ""
+    author: str = ""
+    published: str = ""  # ISO YYYY-MM-DD, "" when undeclared
+    url: str = ""
+
+
+@dataclass
+class Report:
+    """What one ``update`` did, for the CLI and the UI to show."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    chunks_written: int = 0
+    repaired: int = 0  # stray chunks of an interrupted run that were deleted
+    # Listed and unchanged, but the vector store lacked chunks: re-added from the kept text.
+    restored: list[str] = field(default_factory=list)
+    recovered: bool = False  # the last write was interrupted (and is repaired now)
+
+
+class Index:
+    """A folder holding the chunks of a corpus; open one with ``Index.open`` or ``create``."""
+
+    def __init__(self, root: Path, spec: IndexSpec, embedder: Embedder,
+                 manifest: dict[str, Any], chroma_url: str = "", create: bool = True) -> None:
+        """``create`` opens for writing: a missing collection is made, and a damaged embedded
+        store is rebuilt. Reading needs the store to hold every chunk the manifest lists."""
+        self.root = root
+        self.spec = spec
+        self.embedder = embedder
+        self._manifest = manifest
+        self.chroma_url = chroma_url  # "" keeps the vectors in root/chroma
+        self._texts: dict[str, str] = {}
+        self._doc_vectors: dict[tuple[str, str], list[float]] = {}  # (source, sha) -> mean
+        self._client: Any = None
+        try:
+            self._open_store(create)
+        except StoreError:  # a server down, or a store lacking chunks: its message says why
+            self.close()
+            raise
+        except Exception as e:  # noqa: BLE001 - Chroma's errors have no common base class
+            self.close()
+            if chroma_url:  # nothing here to repair: the server's own store is at fault
+                raise StoreError(
+                    f"The Chroma server at {chroma_url} cannot read the collection of "
+                    f"{root}/ ({str(e)[:200]}). Check the server's log; if it was reset, "
+                    f"run: qa index") from None
+            damaged = IndexMissingError(
+                f"The index at {root}/ is damaged (its Chroma store cannot be read: "
+                f"{str(e)[:200]}). Run: qa index   (it rebuilds what is damaged)")
+            if not create:
+                raise damaged from None
+            # Everything in the store is derived from the documents: rebuild it from them
+            # (``update`` re-adds every listed document from the texts kept in docs/).
+            log.warning("The Chroma store in %s/ is damaged (%s); rebuilding it from the "
+                        "documents.", root, str(e)[:200])
+            shutil.rmtree(root / "chroma", ignore_errors=True)
+            try:
+                self._open_store(create)
+            except Exception:  # noqa: BLE001 - still unreadable after a fresh start
+                self.close()
+                raise damaged from None
+        if not create:  # reading: the store must hold what the manifest lists
+            try:
+                vectorstore.check(self.collection, manifest, root, chroma_url)
+            except StoreError:
+                self.close()
+                raise
+
+    def close(self) -> None:
+        """Let go of the Chroma store (the next ``open`` in this process reads it afresh)."""
+        client = getattr(self, "_client", None)
+        if client is not None:
+            with contextlib.suppress(Exception):  # closing what failed to open
+                client.close()
+            self._client = None
+
+    def _open_store(self, create: bool = True) -> None:
+        old, self._client = self._client, vectorstore.client(self.root, self.chroma_url)
+        if old is not None:  # after the new one: an embedded store stays open in between
+            with contextlib.suppress(Exception):
+                old.close()
+        self.collection = vectorstore.collection(self._client, self.root, self.chroma_url,
+                                                 self._manifest, create)
+        self.collection.count()  # reads the vector segment: a damaged one fails here
+
+    # --- opening ------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, settings: Settings, embedder: Embedder, create: bool = False) -> Index:
+        """Open ``settings.index_dir``; with ``create`` (a writer), make an empty one if there
+        is none and rebuild a damaged Chroma store."""
+        root = Path(settings.index_dir)
+        spec = replace(settings.spec, embed_model=embedder.name)
+        if not create:
+            manifest = read_manifest(root, spec)
+            if manifest is None:
+                raise IndexMissingError(f"No index at {root}/. Run: qa index")
+            return cls(root, spec, embedder, manifest, settings.chroma_url, create=False)
+        with writer(root):
+            manifest = read_manifest(root, spec) or {
+                "spec": spec.to_dict(), "documents": {},
+                "collection": vectorstore.new_collection_name()}
+            return cls(root, spec, embedder, manifest, settings.chroma_url, create=True)
+
+    @staticmethod
+    def remove(root: Path, chroma_url: str = "") -> None:
+        """Empty an index folder (for ``--rebuild``) and drop its collection on a Chroma
+        server; refuses a folder that is not an index. The lock file stays: a writer holding
+        it keeps holding the one others will try."""
+        if not root.exists():
+            return
+        if not (root / MANIFEST).exists() and not (root / "chroma").exists():
+            raise IndexMissingError(f"{root}/ does not look like an index; not deleting it.")
+        with writer(root):
+            # The server's collection before the manifest that names it: a run killed in
+            # between leaves an index lacking its chunks (qa index says so), not an orphan.
+            with contextlib.suppress(OSError, ValueError):
+                manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+                vectorstore.drop(root, chroma_url, manifest)
+            (root / MANIFEST).unlink(missing_ok=True)  # first: what is left is no index
+            for p in root.iterdir():
+                if p.name == LOCK_FILE:
+                    continue
+                if p.is_dir() and not p.is_symlink():
+                    shutil.rmtree(p)
+                else:
+                    p.unlink()
+
+    # --- reading ------------------------------------------------------------------------
+
+    @property
+    def documents(self) -> dict[str, DocInfo]:
+        return {
+            name: DocInfo(name, d["path"], d["title"], d["sha256"], tuple(d["ids"]),
+                          **{k: str(d.get(k) or "") for k in META})
+            for name, d in self._manifest["documents"].items()
+        }
+
+    def text(self, source: str) -> str:
+        """The exact text ``source`` had when indexed; citation offsets index into it."""
+        if source not in self._texts:
+            entry = self._manifest["documents"][source]
+            sha = entry["sha256"]
+            try:
+                with open(self.root / "docs" / f"{sha}.txt", encoding="utf-8",
+                          newline="") as f:
+                    self._texts[source] = f.read()
+            except OSError:
+                self._texts[source] = self._original_text(source, entry["path"], sha)
+        return self._texts[source]
+
+    def _original_text(self, source: str, path: str, sha: str) -> str:
+        """The document's own file, when it still holds the indexed text."""
+        try:
+            doc = next((d for d in load(Path(path)) if d.source == source), None)
+        except DocumentError:
+            doc = None
+        if doc is None or doc.sha256 != sha:
+            raise IndexMissingError(
+                f"The stored text of {source} is missing from {self.root}/docs/ and its file "
+                f"has changed. Run: qa index   (it indexes the file as it now is)")
+        return doc.text
+
+    def document_vector(self, source: str) -> list[float]:
+        """The mean of a document's chunk vectors, unit length: what the whole document is
+        about (two reports of one event are near, at 0.7-0.9; two events, below 0.55)."""
+        ids = list(self._manifest["documents"][source]["ids"])
+        key = (source, self._manifest["documents"][source]["sha256"])
+        if key not in self._doc_vectors:
+            got = self.collection.get(ids=ids, include=["embeddings"])
+            rows = [list(map(float, v)) for v in got["embeddings"]]
+            mean = [sum(col) / len(rows) for col in zip(*rows, strict=True)] if rows else []
+            norm = sum(x * x for x in mean) ** 0.5 or 1.0
+            self._doc_vectors[key] = [x / norm for x in mean]
+        return self._doc_vectors[key]
+
+    def chunks(self) -> list[dict[str, Any]]:
+        """Every chunk the manifest lists as ``{"id", "text", "source", "title", "start",
+        "end"}`` (strays of a killed run, or anything else in the collection, are not ours to
+        cite)."""
+        listed = self._listed()
+        out = []
+        total = self.collection.count()
+        # In pages: one unpaged get of more than 32,766 chunks is "too many SQL variables"
+        # for Chroma's SQLite (chromadb 1.5); 20,000 a page reads 100,000 in about 3 s.
+        for offset in range(0, total, READ_PAGE):
+            got = self.collection.get(include=["documents", "metadatas"], limit=READ_PAGE,
+                                      offset=offset)
+            for id_, text, meta in zip(got["ids"], got["documents"], got["metadatas"],
+                                       strict=True):
+                if id_ not in listed:
+                    continue
+                out.append({"id": id_, "text": text, "source": meta["source"],
+                            "title": meta.get("title", ""), "start": int(meta["start"]),
+                            "end": int(meta["end"])})
+        return out
+
+    def stats(self) -> dict[str, Any]:
+        docs = self._manifest["documents"]
+        return {
+            "index": str(self.root),
+            "documents": len(docs),
+            "chunks": self.collection.count(),
+            "embed_model": self.spec.embed_model,
+            "store": self.chroma_url or str(self.root / "chroma"),
+            "spec": self.spec.to_dict(),
+            "per_document": {
+                name: {"chunks": len(d["ids"]), "title": d["title"], "path": d["path"],
+                       "encoding": d.get("encoding", "utf-8"),
+                       **{k: d.get(k) or None for k in META}}
+                for name, d in sorted(docs.items())
+            },
+        }
+
+    # --- writing ------------------------------------------------------------------------
+
+    def update(self, paths: Iterable[Path], progress: bool = False, prune: bool = True,
+               vectors: Mapping[str, Sequence[float]] | None = None,
+               documents: Sequence[Document] = ()) -> Report:
+        """Bring the index in line with the files under ``paths`` and the ``documents`` read
+        elsewhere (fetched from a URL).
+
+        With ``prune``, documents whose file no longer exists (or is now skipped) are removed
+        too; an article that left a feed whose file is still there stays, as do documents
+        fetched from a URL. ``vectors`` (chunk text -> vector, from ``prepare``) spares
+        embedding again.
+        """
+        docs, skipped = load_all(paths, progress)
+        here = {d.source for d in docs}
+        docs += [d for d in documents if d.source not in here]
+        report = Report(skipped=skipped)
+        with self._writing() as report.recovered:
+            known = self._manifest["documents"]
+            present = self._ids()
+            if prune:
+                loaded = {d.source for d in docs}
+                dropped = {_resolved(s.path) for s in skipped}
+                report.removed = [name for name, d in known.items() if name not in loaded and (
+                    d["path"] in dropped or not (fetched(d["path"])
+                                                 or Path(d["path"]).exists()))]
+            for name in report.removed:
+                self._delete_source(name)
+                known.pop(name)
+            todo = self._plan(docs, known, report)
+            for doc in todo:
+                if doc.source in known:  # changed: out of the manifest before its chunks go
+                    known.pop(doc.source)
+                    self._delete_source(doc.source)
+            self._write_manifest()
+            report.restored = self._restore(present, progress)
+            committed = time.monotonic()
+            bar = _progress(len(todo), "embedding", progress, unit="doc")
+            for group in _groups(todo, self.spec, report):
+                written = self._add_group(group, present, vectors or {})
+                for (doc, _), ids in zip(group, written, strict=True):
+                    known[doc.source] = {"path": doc.path, "title": doc.title,
+                                         "sha256": doc.sha256, "encoding": doc.encoding,
+                                         "ids": ids, **doc.meta}
+                    report.chunks_written += len(ids)
+                bar.update(len(group))
+                if time.monotonic() - committed > CHECKPOINT_SECONDS:
+                    self._write_manifest()
+                    committed = time.monotonic()
+            bar.close()
+            self._write_manifest()
+            report.repaired = self._delete_strays()
+            self._gc_texts()
+        return report
+
+    def _plan(self, docs: list[Document], known: dict[str, Any],
+              report: Report) -> list[Document]:
+        """The documents to (re-)embed; the rest are reported unchanged or skipped as twins.
+
+        A text under several names is indexed once, under the path that sorts first, whatever
+        order the files arrived in, so an update ends where a clean run would.
+        """
+        here = {d.source for d in docs}
+        first: dict[str, tuple[str, str]] = {}  # sha256 -> (path, file name) indexed for it
+        candidates = [(d["sha256"], d["path"], name) for name, d in known.items()
+                      if name not in here] + [(d.sha256, d.path, d.source) for d in docs]
+        for sha, path, name in candidates:
+            if sha not in first or (path, name) < first[sha]:
+                first[sha] = (path, name)
+        for name, d in list(known.items()):
+            if name not in here and first[d["sha256"]][1] != name:
+                report.removed.append(name)  # a file of this run with its text sorts first
+                self._delete_source(name)
+                known.pop(name)
+        todo = []
+        for doc in docs:
+            old: dict[str, Any] | None = known.get(doc.source)
+            twin = first[doc.sha256][1]
+            if twin != doc.source:
+                report.skipped.append(Skipped(doc.path, f"the same text as {twin}, which is "
+                                                        f"indexed; it is not indexed twice"))
+                if old is not None:
+                    report.removed.append(doc.source)
+                    self._delete_source(doc.source)
+                    known.pop(doc.source)
+                continue
+            if old is not None and old["sha256"] == doc.sha256:
+                report.unchanged.append(doc.source)  # its chunks, if lost, are restored
+                old["path"] = doc.path
+                old.setdefault("encoding", doc.encoding)
+                old.update({k: v for k, v in doc.meta.items() if v})
+                self._keep_text(doc)
+                continue
+            (report.updated if old else report.added).append(doc.source)
+            todo.append(doc)
+        return todo
+
+    def _restore(self, present: set[str], progress: bool = False) -> list[str]:
+        """Re-add the chunks the vector store lacks of documents the manifest lists (a Chroma
+        server reset or replaced, a damaged store rebuilt empty, a write cut short) from the
+        texts kept in ``docs/``, whether or not their files are part of this run; the same
+        text gives the same chunk ids, so the manifest stays as it is."""
+        restored = []
+        for name, d in sorted(self._manifest["documents"].items()):
+            if present.issuperset(d["ids"]):
+                continue
+            try:
+                text = self.text(name)
+            except IndexMissingError:
+                raise IndexMissingError(
+                    f"{vectorstore.describe(self.root, self.chroma_url)} lacks the chunks of "
+                    f"{name}, and its text is missing from {self.root}/docs/ too (and its file "
+                    f"has changed). Index it with the folder that holds it (qa index PATH), or "
+                    f"rebuild the index: qa index --rebuild") from None
+            doc = Document(name, d["path"], text, d["title"], d["sha256"],
+                           d.get("encoding", "utf-8"),
+                           **{k: str(d.get(k) or "") for k in META})
+            d["ids"] = self._add_group([(doc, split(doc, self.spec))], present, {})[0]
+            restored.append(name)
+        return restored
+
+    def remove_document(self, source: str) -> bool:
+        with self._writing():
+            if source not in self._manifest["documents"]:
+                return False
+            self._manifest["documents"].pop(source)
+            self._write_manifest()  # first: a run killed now leaves strays, cleaned next time
+            self._delete_source(source)
+            self._gc_texts()
+            return True
+
+    def prepare(self, text: str, progress: bool = False) -> dict[str, list[float]]:
+        """Vectors for the chunks ``text`` will be split into (chunk text -> vector), without
+        the lock or any write: ``update(..., vectors=...)`` then only writes them."""
+        doc = Document("prepared", "", text, headline(text), fingerprint(text))
+        texts = [n.get_content() for n in split(doc, self.spec)]
+        # Small batches: a question waiting for the embedder waits for one batch at most.
+        return dict(zip(texts, self._embed(texts, "embedding", progress, batch=16),
+                        strict=True))
+
+    def _embed(self, texts: list[str], desc: str = "", progress: bool = False,
+               batch: int = EMBED_BATCH) -> list[list[float]]:
+        vectors: list[list[float]] = []
+        bar = _progress(len(texts), desc, progress)
+        for i in range(0, len(texts), batch):
+            vectors.extend(self.embedder.embed(texts[i : i + batch]))
+            bar.update(len(texts[i : i + batch]))
+        bar.close()
+        return vectors
+
+    def _add_group(self, group: list[tuple[Document, list[Any]]], present: set[str],
+                   vectors: Mapping[str, Sequence[float]]) -> list[list[str]]:
+        """Embed the chunks of several documents together and write them in one call: one
+        document at a time, SQuAD's one-chunk paragraphs went to the model one by one."""
+        for doc, _ in group:
+            self._keep_text(doc)
+        texts = [[n.get_content() for n in nodes] for _, nodes in group]
+        missing = [t for t in dict.fromkeys(t for ts in texts for t in ts) if t not in vectors]
+        missing.sort(key=len)  # batches of like lengths: less padding for the model
+        fresh = dict(zip(missing, self._embed(missing), strict=True))
+        written, everything = [], []
+        for (_, nodes), ts in zip(group, texts, strict=True):
+            for node, text in zip(nodes, ts, strict=True):
+                node.embedding = list(fresh[text] if text in fresh else vectors[text])
+            written.append([n.node_id for n in nodes])
+            everything += nodes
+        leftover = [n.node_id for n in everything if n.node_id in present]
+        if leftover:  # written by a run killed before it committed
+            self.collection.delete(ids=leftover)
+        if everything:
+            from llama_index.vector_stores.chroma import ChromaVectorStore
+
+            ChromaVectorStore(chroma_collection=self.collection).add(everything)
+        return written
+
+    def _keep_text(self, doc: Document) -> None:
+        """Store ``doc``'s text as ``docs/<sha>.txt`` unless it is there already."""
+        docs_dir = self.root / "docs"
+        path = docs_dir / f"{doc.sha256}.txt"
+        if path.exists():
+            return
+        docs_dir.mkdir(exist_ok=True)
+        tmp = docs_dir / f".{doc.sha256}.tmp"
+        with open(tmp, "w", encoding="utf-8", newline="") as f:
+            f.write(doc.text)
+        os.replace(tmp, path)
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[bool]:
+        """Hold the write lock over the manifest as last committed; yields whether an earlier
+        write was interrupted (and, for the embedded store, the collection rebuilt from its
+        own records before this one; a server's store did not die with the writer)."""
+        with writer(self.root):
+            self._reload()  # another writer may have committed since this index was opened
+            marker = self.root / WRITING
+            interrupted = marker.exists()
+            if interrupted and not self.chroma_url:
+                self._rebuild_store()
+            marker.touch()
+            yield interrupted
+            marker.unlink()  # only on success: after an exception, the next writer checks
+
+    def _rebuild_store(self) -> None:
+        """Rebuild the Chroma collection from its own records, keeping the chunks the manifest
+        lists (no re-embedding). After a killed write, Chroma's vector segment can miss a
+        vector its records still hold (seen once in 30 kills), so it is not trusted as is."""
+        listed = self._listed()
+        records: list[tuple[str, Any, str, Any]] = []
+        try:
+            for offset in range(0, self.collection.count(), 1000):
+                got = self.collection.get(include=["embeddings", "documents", "metadatas"],
+                                          limit=1000, offset=offset)
+                records += [r for r in zip(got["ids"], got["embeddings"], got["documents"],
+                                           got["metadatas"], strict=True) if r[0] in listed]
+        except Exception as e:  # noqa: BLE001 - unreadable: every document is embedded again
+            log.warning("The vector store in %s/ is unreadable (%s); re-embedding.",
+                        self.root, str(e)[:200])
+            records = []
+        self._client.delete_collection(self.collection.name)
+        self._open_store()
+        for i in range(0, len(records), 1000):
+            ids, vectors, texts, metas = zip(*records[i : i + 1000], strict=True)
+            self.collection.add(ids=list(ids), embeddings=[list(v) for v in vectors],
+                                documents=list(texts), metadatas=list(metas))
+
+    def _reload(self) -> None:
+        manifest = read_manifest(self.root, self.spec)
+        if manifest is None:
+            return
+        if "collection" not in manifest and "collection" in self._manifest:
+            # An index from before servers, named when it met one: keep that name.
+            manifest["collection"] = self._manifest["collection"]
+        self._manifest = manifest
+        self._texts.clear()
+        if vectorstore.collection_name(manifest, self.chroma_url) != self.collection.name:
+            self._open_store()  # another writer rebuilt it into a new collection
+
+    def _listed(self) -> set[str]:
+        """The chunk ids the manifest lists."""
+        return {i for d in self._manifest["documents"].values() for i in d["ids"]}
+
+    def _ids(self) -> set[str]:
+        ids: set[str] = set()
+        for offset in range(0, self.collection.count(), READ_PAGE):
+            ids.update(self.collection.get(include=[], limit=READ_PAGE, offset=offset)["ids"])
+        return ids
+
+    def _delete_source(self, source: str) -> None:
+        self.collection.delete(where={"source": source})
+        self._texts.pop(source, None)
+
+    def _delete_strays(self) -> int:
+        strays = sorted(self._ids() - self._listed())
+        for i in range(0, len(strays), 1000):
+            self.collection.delete(ids=strays[i : i + 1000])
+        return len(strays)
+
+    def _gc_texts(self) -> None:
+        keep = {f"{d['sha256']}.txt" for d in self._manifest["documents"].values()}
+        docs_dir = self.root / "docs"
+        if docs_dir.exists():
+            for p in docs_dir.iterdir():
+                if p.name not in keep:
+                    p.unlink(missing_ok=True)
+
+    def _write_manifest(self) -> None:
+        tmp = self.root / f".{MANIFEST}.tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(json.dumps(self._manifest, indent=1, sort_keys=True))
+            f.flush()
+            os.fsync(f.fileno())  # the rename must not reach the disk before the data
+        os.replace(tmp, self.root / MANIFEST)
+
+    def fingerprint(self, ids: Iterable[str] | None = None) -> str:
+        """What the index holds, as 64 hex digits: sha256 of the spec, the manifest's entry
+        of each document and the sorted chunk ids it lists, from the manifest alone (0.1 s
+        for 100,000 chunks). An id embeds its document's content hash and position and the
+        spec fixes the chunking, so equal fingerprints mean equal chunks (``retrieval`` keys
+        its BM25 cache by it). ``ids``: the same with those ids in place of the listed ones,
+        so a reader can check that what it read from the store is all the manifest lists."""
+        import hashlib
+
+        docs = self._manifest["documents"]
+        listed = self._listed() if ids is None else set(ids)
+        # The entries too (title, path, what else a document carries): a field that changes
+        # without its text changing is not in the ids. JSON, so no name can make two
+        # different indexes hash alike.
+        held = json.dumps([self.spec.to_dict(),
+                           {n: {k: v for k, v in d.items() if k != "ids"} for n, d in docs.items()},
+                           sorted(listed)], sort_keys=True)
+        return hashlib.sha256(held.encode("utf-8")).hexdigest()
+
+
+def read_manifest(root: Path, spec: IndexSpec) -> dict[str, Any] | None:
+    """The manifest of the index at ``root`` (None when there is none); an error when it is
+    damaged or was written with other settings than ``spec``."""
+    path = root / MANIFEST
+    if not path.exists():
+        return None
+    try:
+        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        stored = manifest["spec"]
+        documents = manifest["documents"]
+        if not isinstance(stored, dict) or not isinstance(documents, dict):
+            raise TypeError
+        for d in documents.values():
+            d["path"], d["title"], d["sha256"], d["ids"]  # noqa: B018 - presence check
+    except (OSError, ValueError, KeyError, TypeError):
+        raise IndexMissingError(
+            f"The index at {root}/ is unreadable ({MANIFEST} is damaged). "
+            f"Rebuild it: qa index --rebuild"
+        ) from None
+    if stored != spec.to_dict():
+        diff = ", ".join(
+            f"{k}: index has {stored.get(k)!r}, settings ask for {v!r}"
+            for k, v in spec.to_dict().items()
+            if stored.get(k) != v
+        )
+        raise IndexMismatchError(
+            f"The index at {root}/ was built with other settings ({diff}). "
+            f"Use the settings it was built with, or rebuild it: qa index --rebuild"
+        )
+    return manifest
+
+
+def fetched(path: str) -> bool:
+    """Whether a document's path is the URL it was fetched from (it has no file)."""
+    return path.startswith(("http://", "https://"))
+
+
+def _resolved(path: str) -> str:
+    try:
+        return str(Path(path).resolve())
+    except (OSError, RuntimeError):  # a symbolic link loop
+        return path
+
+
+def split(doc: Document, spec: IndexSpec) -> list[Any]:
+    """Sentence-aware chunks of ``doc`` as llama-index TextNodes with exact source spans."""
+    from llama_index.core import Document as LlamaDocument
+    from llama_index.core.node_parser import SentenceSplitter
+
+    keys = ["source", "title", "sha256", "start", "end"]
+    splitter = SentenceSplitter(
+        chunk_size=spec.chunk_size,
+        chunk_overlap=spec.chunk_overlap,
+        tokenizer=count_tokens,
+        include_metadata=False,
+        include_prev_next_rel=False,
+        id_func=lambda i, _node: f"{doc.source}:{doc.sha256[:16]}:{i}",
+    )
+    llama_doc = LlamaDocument(
+        text=doc.text,
+        id_=doc.source,
+        metadata={"source": doc.source, "title": doc.title, "sha256": doc.sha256},
+        excluded_embed_metadata_keys=keys,
+        excluded_llm_metadata_keys=keys,
+    )
+    nodes = splitter.get_nodes_from_documents([llama_doc])
+    cursor = 0
+    for node in nodes:
+        chunk = node.get_content()
+        # The splitter reports offsets by searching; search forward from the last chunk so a
+        # repeated sentence maps to its own occurrence, and verify the span exactly.
+        start = doc.text.find(chunk, cursor)
+        if start < 0:
+            start = doc.text.find(chunk)
+        if start < 0:  # never seen; one odd document must not stop a whole run
+            raise DocumentError(f"{doc.path} could not be split into passages with exact "
+                                f"spans; it was not indexed.")
+        end = start + len(chunk)
+        cursor = start + 1
+        node.start_char_idx, node.end_char_idx = start, end  # type: ignore[attr-defined]
+        node.metadata = {"source": doc.source, "title": doc.title, "sha256": doc.sha256,
+                         "start": start, "end": end}
+        node.excluded_embed_metadata_keys = keys
+        node.excluded_llm_metadata_keys = keys
+    return nodes
+
+
+def _groups(docs: list[Document], spec: IndexSpec, report: Report
+            ) -> Iterator[list[tuple[Document, list[Any]]]]:
+    """``docs`` split into chunks, in groups of about ``EMBED_GROUP`` chunks; a document that
+    cannot be split is reported as skipped."""
+    group: list[tuple[Document, list[Any]]] = []
+    size = 0
+    for doc in docs:
+        try:
+            nodes = split(doc, spec)
+        except DocumentError as e:
+            report.skipped.append(Skipped(doc.path, str(e)))
+            continue
+        group.append((doc, nodes))
+        size += len(nodes)
+        if size >= EMBED_GROUP:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
+def _progress(total: int, desc: str, enabled: bool, unit: str = "chunk") -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit=unit, disable=not enabled or total == 0,
+                file=sys.stderr, leave=False)

@@ -1,0 +1,115 @@
+"""Whether the sources agree: the line's wording (unit), and the verdicts on the real stack,
+on a planted-conflict copy of a seed article and on the conflict suite."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from qa.answer import agreement, values
+from qa.answer.evidence import Candidate, Kind
+from qa.types import Agreement, Claim, Sentence
+
+from ..conftest import ROOT, SEEDS
+
+
+def found(source: str, text: str, kind: Kind = Kind.NUMBER) -> agreement.Found:
+    sent = Sentence(source, "", 0, len(text), text, 1.0)
+    value = values.parse(text, kind.value)
+    assert value is not None
+    return agreement.Found(Candidate(text, kind, sent, 0, len(text), 1.0), value)
+
+
+@pytest.mark.unit
+def test_the_verdict_and_its_line() -> None:
+    agree = agreement.agreement([found("a", "12"), found("b", "a dozen")], {"a": 1, "b": 2})
+    assert agree is not None and agree.verdict == "agree"
+    assert agreement.line(agree) == "Both articles say this: 12 [1]; “a dozen” [2]."
+    differ = agreement.agreement([found("a", "14"), found("b", "a dozen")], {"a": 1, "b": 2})
+    assert differ is not None and differ.verdict == "differ"
+    assert agreement.line(differ) == "The articles differ: one says 14 [1], the other " \
+                                     "“a dozen” [2]."
+    assert [c.stance for c in differ.claims] == ["agree", "differ"]
+    three = agreement.agreement([found("a", "12"), found("b", "a dozen"), found("c", "14")],
+                                {"a": 1, "b": 2, "c": 3})
+    assert agreement.line(three) == "The articles differ: 12 [1] and “a dozen” [2] against " \
+                                    "14 [3]."
+
+
+@pytest.mark.unit
+def test_one_source_or_nothing_comparable_gives_no_verdict() -> None:
+    assert agreement.agreement([found("a", "12")], {"a": 1}) is None
+    assert agreement.agreement([found("a", "12"), found("b", "most of them")],
+                               {"a": 1, "b": 2}) is None
+    assert agreement.line(None) == ""
+
+
+@pytest.mark.unit
+def test_the_agreement_is_in_the_json() -> None:
+    from qa import Answer
+
+    agreed = Agreement("differ", (Claim(1, "a.txt", "14", "14", "agree"),
+                                  Claim(2, "b.txt", "a dozen", "12", "differ")))
+    d = Answer("x", False, [], "q", "q", agreement=agreed).to_dict()
+    assert d["agreement"] == {"verdict": "differ", "claims": [
+        {"n": 1, "source": "a.txt", "quote": "14", "value": "14", "stance": "agree"},
+        {"n": 2, "source": "b.txt", "quote": "a dozen", "value": "12", "stance": "differ"}]}
+    assert Answer("x", False, [], "q", "q").to_dict()["agreement"] is None
+
+
+PLANTED = {"12 members of the National Guard": "14 members of the National Guard",
+           "established in 2016": "established in 2017"}
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """The seeds plus a copy of the second article with a count and a year changed, as
+    syndicated stories are updated."""
+    from qa import Assistant, Settings
+
+    root = tmp_path_factory.mktemp("planted")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for p in SEEDS.glob("*.txt"):
+        (corpus / p.name).write_text(p.read_text(encoding="utf-8"), encoding="utf-8")
+    second = sorted(SEEDS.glob("*.txt"))[-1].read_text(encoding="utf-8")
+    for old, new in PLANTED.items():
+        assert old in second
+        second = second.replace(old, new)
+    (corpus / "copy_of_second.txt").write_text(second, encoding="utf-8")
+    yield Assistant.open(settings=Settings(index_dir=root / "index", corpus_dir=corpus))
+
+
+@pytest.mark.integration
+def test_a_planted_change_is_said_to_differ_with_both_versions_cited(planted: object) -> None:
+    from qa import Assistant
+
+    assert isinstance(planted, Assistant)
+    a = planted.ask("How many members of the National Guard will Benyash defend?")
+    assert not a.abstained and a.agreement is not None, a.text
+    assert a.agreement.verdict == "differ", a.text
+    values_ = {c.value for c in a.agreement.claims}
+    assert {"12", "14"} <= values_, a.agreement
+    cited = {c.n: c for c in a.citations}
+    assert {cited[c.n].source for c in a.agreement.claims} >= {"copy_of_second.txt"}
+    assert "The articles differ" in a.text
+    b = planted.ask("In what year was the Rosgvardia established?")
+    assert b.agreement is not None and b.agreement.verdict == "differ", b.text
+    left = planted.ask("When did the invasion start?")  # the copy says what the original does
+    assert left.agreement is not None and left.agreement.verdict == "agree", left.text
+
+
+@pytest.mark.integration
+def test_the_conflict_suite(tmp_path: Path) -> None:
+    from qa import Assistant, Settings
+    from qa.evaluation.suite import evaluate
+
+    assistant = Assistant.open(settings=Settings(index_dir=tmp_path / "index",
+                                                 corpus_dir=ROOT / "evals" / "conflict"))
+    s = evaluate(assistant, ROOT / "evals" / "conflict.yaml").summary
+    # measured 0.76 with one false "agree" (a wrong answer agreed with); docs/agreement.md
+    assert s["agreement_accuracy"] >= 0.7, s
+    assert s["false_agree"] <= 1, s
+    assert s["multi_source_recall"] >= 0.85, s

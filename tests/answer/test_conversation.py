@@ -1,0 +1,31 @@
+import pytest
+
+from qa.answer.conversation import standalone
+
+pytestmark = pytest.mark.unit
+
+LAWYER = [
+    {"role": "user", "content": "Which lawyer represents the dismissed guardsmen?"},
+    {"role": "assistant", "content": "Mikhail Benyash."},
+]
+
+
+def test_he_resolves_to_the_person_in_the_answer() -> None:
+    assert standalone("Which city was he calling from?", LAWYER) == \
+        "Which city was Mikhail Benyash calling from?"
+
+
+def test_possessive() -> None:
+    assert "Mikhail Benyash’s team" in standalone("How many people contacted his team?", LAWYER)
+
+
+def test_it_resolves_to_the_topic_of_the_last_question() -> None:
+    history = [{"role": "user", "content": "What is Rosgvardia?"},
+               {"role": "assistant", "content": "An internal military force."}]
+    assert standalone("When was it established?", history) == "When was Rosgvardia established?"
+
+
+def test_standalone_questions_are_left_alone() -> None:
+    q = "How many guardsmen is Benyash defending?"
+    assert standalone(q, LAWYER) == q
+    assert standalone("Who is he?", None) == "Who is he?"

@@ -33,6 +33,7 @@ from qa.answer.conversation import Turn
 from qa.errors import DocumentError, QAError
 from qa.ingest.documents import MAX_BYTES
 from qa.ingest.uploads import Upload, check, convert, store
+from qa.settings import Settings
 from qa.store.index import Index
 from qa.types import Answer
 
@@ -85,6 +86,11 @@ class Service:
         self.max_bytes = max_bytes
         self._lock = threading.Lock()
         self._documents = self._list()
+
+    @property
+    def settings(self) -> Settings:
+        """The settings the assistant answers with (model server, store, scope)."""
+        return self.assistant.settings
 
     @property
     def model_name(self) -> str:

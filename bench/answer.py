@@ -37,16 +37,17 @@ class Recording:
 
 
 def run(rounds: int = 3, suite: str = "evals/seeds.yaml") -> dict[str, Any]:
-    from qa import Assistant
+    from qa import wiring
+    from qa.answer.llm import from_settings
     from qa.evaluation.suite import load_suite
     from qa.settings import Settings
+    from qa.store.embeddings import MiniLMEmbedder
 
     settings = Settings.from_env(index_dir=ROOT / "index", corpus_dir=ROOT / "seeds")
-    assistant = Assistant.open(settings=settings)
-    recording = Recording(assistant.generator)
-    assistant.generator = recording
-    llm = recording.inner._llm  # the same llama.cpp model object the assistant uses
-    embedder: Any = assistant.selector.embedder  # the MiniLMEmbedder the assistant uses
+    recording = Recording(from_settings(settings))
+    embedder = MiniLMEmbedder()
+    assistant = wiring.assistant(settings, embedder=embedder, generator=recording)
+    llm: Any = recording.inner._llm  # the same llama.cpp model object the assistant uses
     encoder = embedder._model  # the bare SentenceTransformer inside it
     cases = load_suite(ROOT / suite)
 

@@ -40,26 +40,19 @@ import llama_index.core
 lap("import llama_index.core")
 import llama_cpp
 lap("import llama_cpp")
+from qa import wiring
 from qa.settings import Settings
 from qa.answer.llm import from_settings
 from qa.store.embeddings import MiniLMEmbedder
-from qa.store.index import Index
-from qa.store.retrieval import HybridRetriever
-from qa.answer.evidence import EvidenceSelector
-from qa.answer.assistant import Assistant
-from qa.answer.reader import Reader
 settings = Settings.from_env()
 lap("import the rest of qa")
 generator = from_settings(settings)
 lap("load SmolLM2 (llama.cpp)")
 embedder = MiniLMEmbedder()
 lap("load MiniLM")
-index = Index.open(settings, embedder)
-retriever = HybridRetriever(index, embedder, top_k=settings.top_k)
-selector = EvidenceSelector(index, embedder, evidence_k=settings.evidence_k)
+parts = wiring.store(settings, embedder, build=False)
 lap("open the index (Chroma, BM25)")
-reader = Reader() if settings.reader else None
-answer = Assistant(retriever, generator, settings, selector, reader).ask(sys.argv[1])
+answer = wiring.assistant(settings, parts=parts, generator=generator).ask(sys.argv[1])
 lap("first answer")
 out["answer_timings"] = answer.timings
 print(json.dumps(out))

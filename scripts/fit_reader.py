@@ -37,12 +37,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from qa import wiring
 from qa.answer import constraints, reader
-from qa.answer.evidence import EvidenceSelector
 from qa.evaluation import squad
 from qa.settings import Settings
-from qa.store.embeddings import MiniLMEmbedder
-from qa.store.index import Index
 from qa.text import content_terms
 
 NEGATIVE_SHARE = 0.5  # of the questions, also read against another passage of their article
@@ -213,8 +211,7 @@ def main() -> int:
         by_article.setdefault(squad.article_of(name), []).append(name)
     work = Path(args.work)
     settings = Settings.from_env(index_dir=work / "index", corpus_dir=work / "corpus")
-    embedder = MiniLMEmbedder()
-    selector = EvidenceSelector(Index.open(settings, embedder), embedder)
+    selector = wiring.store(settings, build=False).selector
     # (question, context, answer start, answer end[, reference answers: [] for no answer])
     train: list[tuple[str, str, int, int]] = []
     valid: list[tuple[str, str, int, int, list[str]]] = []

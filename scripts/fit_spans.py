@@ -27,12 +27,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from qa import wiring
 from qa.answer import spans
-from qa.answer.evidence import EvidenceSelector
 from qa.evaluation import squad
 from qa.settings import Settings
-from qa.store.embeddings import MiniLMEmbedder
-from qa.store.index import Index
 
 
 class _Matrix:
@@ -105,8 +103,7 @@ def main() -> int:
     chosen = random.Random(7).sample(train_items, min(args.questions, len(train_items)))
     work = Path(args.work)
     settings = Settings.from_env(index_dir=work / "index", corpus_dir=work / "corpus")
-    embedder = MiniLMEmbedder()
-    selector = EvidenceSelector(Index.open(settings, embedder), embedder)
+    selector = wiring.store(settings, build=False).selector
     train = _Matrix()
     valid: list[tuple[Any, list[tuple[spans.Span, dict[str, float]]]]] = []
     started = time.perf_counter()

@@ -60,8 +60,7 @@ def squad_rows(limit: int) -> list[dict[str, Any]]:
     rows = []
     for n, item in enumerate(chosen):
         rows.append(_row(assistant.ask(item.question), True, "squad"))
-        found = assistant.retriever.retrieve(item.question, settings.rerank_k)
-        kept = [p for p in assistant.selector.rerank(item.question, found)
+        kept = [p for p in assistant.ranked(item.question)
                 if not any(a.lower() in p.text.lower() for a in item.answers)]
         rows.append(_row(assistant.ask(item.question, passages=kept[: settings.top_k]),
                          False, "squad"))

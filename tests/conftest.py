@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from qa import wiring
 from qa.answer.assistant import Assistant
-from qa.answer.evidence import EvidenceSelector
 from qa.answer.reader import Reader
 from qa.settings import Settings
 from qa.store.index import Index
-from qa.store.retrieval import HybridRetriever
 
 from .fakes import HashEmbedder, ScriptedGenerator
 
@@ -51,11 +50,5 @@ def hash_index(settings: Settings, corpus: Path) -> Iterator[Index]:
 def fake_assistant(index: Index, settings: Settings, *replies: str,
                    reader: Reader | None = None) -> Assistant:
     """Hashed vectors and scripted replies; ``reader``: the real one, where a test needs it."""
-    embedder = HashEmbedder()
-    return Assistant(
-        HybridRetriever(index, embedder, top_k=settings.top_k),
-        ScriptedGenerator(*replies),
-        settings,
-        EvidenceSelector(index, embedder, settings.evidence_k),
-        reader,
-    )
+    return wiring.assistant(settings, embedder=HashEmbedder(), index=index,
+                            generator=ScriptedGenerator(*replies), reader=reader)

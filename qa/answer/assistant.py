@@ -13,7 +13,7 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any
 
 from qa.answer import abstain, agreement, broad, compose, compound, spans
 from qa.answer.constraints import Constraint, constraints, unmet
@@ -27,22 +27,18 @@ from qa.types import Agreement, Answer, Citation, Passage, Sentence
 
 if TYPE_CHECKING:
     from qa.answer.reader import Reader, Reading
-    from qa.store.embeddings import Embedder
     from qa.store.index import Index, Report
+    from qa.store.retrieval import HybridRetriever
 
 MAX_QUESTION_CHARS = 2000
 MAX_HISTORY_TURNS = 20  # the most recent turns a follow-up is resolved against
 
 
-class Retriever(Protocol):
-    def retrieve(self, query: str, top_k: int | None = None,
-                 sources: frozenset[str] | None = None) -> list[Passage]: ...
-
-
 class Assistant:
-    """``Assistant.open()`` wires the real parts; tests pass their own through ``__init__``."""
+    """``Assistant.open()`` wires the real parts (``qa.wiring``); tests pass their own
+    through ``__init__`` (a real retriever over the hash embedder, a scripted model)."""
 
-    def __init__(self, retriever: Retriever, generator: Generator, settings: Settings,
+    def __init__(self, retriever: HybridRetriever, generator: Generator, settings: Settings,
                  selector: EvidenceSelector, reader: Reader | None = None) -> None:
         """``reader``: the trained extractive reader; None leaves short answers and the
         order of typed candidates to the linear span scorer."""
@@ -56,21 +52,49 @@ class Assistant:
     def open(cls, index_dir: str | Path | None = None, settings: Settings | None = None,
              build: bool = True, progress: bool = False) -> Assistant:
         """Open the index (building it from the corpus folder when there is none yet)."""
-        from qa.answer.llm import from_settings
-        from qa.answer.reader import Reader
-        from qa.store.embeddings import MiniLMEmbedder
-        from qa.store.retrieval import HybridRetriever
+        from qa import wiring
 
         settings = settings or Settings.from_env()
         if index_dir is not None:
             settings = settings.with_(index_dir=Path(index_dir))
-        generator = from_settings(settings)  # first: a wrong QA_MODEL is said at once
-        embedder = MiniLMEmbedder()
-        index = ensure_index(settings, embedder, build=build, progress=progress)
-        retriever = HybridRetriever(index, embedder, top_k=settings.top_k)
-        selector = EvidenceSelector(index, embedder, evidence_k=settings.evidence_k)
-        return cls(retriever, generator, settings, selector,
-                   Reader() if settings.reader else None)
+        return wiring.assistant(settings, build=build, progress=progress)
+
+    @property
+    def index(self) -> Index:
+        """The index this assistant answers from."""
+        return self.selector.index
+
+    def with_settings(self, **changes: Any) -> Assistant:
+        """The same parts answering with some settings changed (``top_k``, ``since``,
+        ``outlet``...): ``assistant.with_settings(top_k=8).ask(...)``."""
+        if not changes:
+            return self
+        return Assistant(self.retriever, self.generator, self.settings.with_(**changes),
+                         self.selector, self.reader)
+
+    def reload(self) -> None:
+        """Let retrieval and evidence see the index as it now is (after another writer)."""
+        self.retriever.reload()
+        self.selector.reload()
+
+    def rankings(self, question: str) -> dict[str, list[str]]:
+        """Documents best first, four ways: each retriever alone, both fused by reciprocal
+        rank, and the fused list re-ranked by best sentence (what ``ask`` reads); for the
+        benchmarks' hit@k."""
+        r = self.retriever
+        depth = max(r.candidates, self.settings.rerank_k)
+        fused = r.retrieve(question, depth)
+        ids = {"dense": r.dense(question).ids, "bm25": r.bm25.search(question, depth).ids,
+               "rrf": [p.id for p in fused],
+               "reranked": [p.id for p in self.selector.rerank(question, fused)]}
+        out: dict[str, list[str]] = {}
+        for mode, chunk_ids in ids.items():
+            docs = out.setdefault(mode, [])
+            for id_ in chunk_ids:
+                source = r.source_of(id_)
+                if source and source not in docs:
+                    docs.append(source)
+        return out
 
     def add(self, *items: str | Path, progress: bool = False) -> Report:
         """Index more articles (files, folders, http(s) URLs), read as ``qa index`` reads
@@ -80,12 +104,9 @@ class Assistant:
         from qa.ingest.fetch import split
 
         paths, fetched = split([str(i) for i in items])
-        report = self.selector.index.update(paths, progress=progress, prune=False,
+        report = self.index.update(paths, progress=progress, prune=False,
                                             documents=fetched)
-        reload = getattr(self.retriever, "reload", None)
-        if callable(reload):
-            reload()
-        self.selector.reload()
+        self.reload()
         return report
 
     def ask(self, question: str, history: list[Turn] | None = None,
@@ -109,7 +130,7 @@ class Assistant:
         date ("on Tuesday") is followed by the date worked out from its article's.
         """
         for item in self._answer(question, history, passages):
-            yield dated(item, self.selector.index.documents) \
+            yield dated(item, self.index.documents) \
                 if isinstance(item, Answer) else item
 
     def _answer(self, question: str, history: list[Turn] | None,
@@ -202,17 +223,22 @@ class Assistant:
                      **base)  # type: ignore[arg-type]
 
     def _retrieve(self, query: str) -> list[Passage]:
-        """The ``top_k`` passages: ``rerank_k`` fused ones re-ranked by their best sentence."""
+        """The ``top_k`` passages ``ask`` reads."""
+        return self.ranked(query)[: self.settings.top_k]
+
+    def ranked(self, query: str) -> list[Passage]:
+        """The ``rerank_k`` fused passages in scope, re-ranked by their best sentence; ``ask``
+        reads the first ``top_k``."""
         depth = max(self.settings.top_k, self.settings.rerank_k)
         fused = self.retriever.retrieve(query, depth, sources=self._scope())
-        return self.selector.rerank(query, fused)[: self.settings.top_k]
+        return self.selector.rerank(query, fused)
 
     def _scope(self) -> frozenset[str] | None:
         """The documents ``since`` and ``outlet`` leave to retrieve from (None: all)."""
         s = self.settings
         if not (s.since or s.outlet):
             return None
-        docs = self.selector.index.documents
+        docs = self.index.documents
         allowed = frozenset(n for n, d in docs.items() if s.in_scope(d.outlet, d.published))
         if not allowed:
             undated = sum(not d.published for d in docs.values())
@@ -387,27 +413,6 @@ def valid_history(history: object) -> list[Turn] | None:
                              f"'assistant', 'content': text}}. Currently, it is "
                              f"{str(turn)[:80]!r}.")
     return [{"role": t["role"], "content": t["content"]} for t in history[-MAX_HISTORY_TURNS:]]
-
-
-def ensure_index(settings: Settings, embedder: Embedder, build: bool = True,
-                 progress: bool = False) -> Index:
-    """Open the index; with ``build``, index the corpus folder first when there is none."""
-    from qa.errors import IndexMissingError
-    from qa.store.index import MANIFEST, Index
-
-    root = Path(settings.index_dir)
-    if (root / MANIFEST).exists() or not build:
-        return Index.open(settings, embedder)
-    if not Path(settings.corpus_dir).is_dir():
-        raise IndexMissingError(f"No index at {root}/ and no corpus folder at "
-                                f"{settings.corpus_dir}/ to build one from. Run: qa index PATH")
-    index = Index.open(settings, embedder, create=True)
-    if progress:
-        import sys
-
-        print(f"No index yet: building {root}/ from {settings.corpus_dir}/ ...", file=sys.stderr)
-    index.update([Path(settings.corpus_dir)], progress=progress)
-    return index
 
 
 __all__ = ["Assistant", "Citation"]

@@ -34,7 +34,6 @@ from qa.types import Passage
 
 if TYPE_CHECKING:
     from qa.answer.assistant import Assistant
-    from qa.store.retrieval import HybridRetriever
 
 DEFAULT_DATA = Path("../shared/benchmarks/squad-v1.1/dev-v1.1.json")
 DEFAULT_WORK = Path(".squad")
@@ -160,40 +159,14 @@ def f1(prediction: str, golds: Sequence[str]) -> float:
 
 # -- running ---------------------------------------------------------------------------------
 
-def doc_ranking(retriever: HybridRetriever, chunk_ids: Sequence[str]) -> list[str]:
-    """Chunk ids, best first -> document names, best first, each once."""
-    out: list[str] = []
-    for id_ in chunk_ids:
-        source = retriever.source_of(id_)
-        if source and source not in out:
-            out.append(source)
-    return out
-
-
 MODES = ("dense", "bm25", "rrf", "reranked")
-
-
-def rankings(assistant: Assistant, question: str) -> dict[str, list[str]]:
-    """Document rankings four ways: each retriever alone, fused by reciprocal rank, and the
-    fused list re-ranked by best sentence (what ``Assistant.ask`` reads)."""
-    retriever: HybridRetriever = assistant.retriever  # type: ignore[assignment]
-    depth = max(retriever.candidates, assistant.settings.rerank_k)
-    fused = retriever.retrieve(question, depth)
-    reranked = assistant.selector.rerank(question, fused)
-    return {
-        "dense": doc_ranking(retriever, retriever.dense(question).ids),
-        "bm25": doc_ranking(retriever, retriever.bm25.search(question, depth).ids),
-        "rrf": doc_ranking(retriever, [p.id for p in fused]),
-        "reranked": doc_ranking(retriever, [p.id for p in reranked]),
-    }
 
 
 def run(assistant: Assistant, items: Sequence[Item], answers: bool = True,
         progress: bool = False, on_item: Callable[[dict[str, Any]], None] | None = None
         ) -> dict[str, Any]:
     """Ask ``items`` and return ``{"summary": {...}, "questions": [...]}``."""
-    retriever: HybridRetriever = assistant.retriever  # type: ignore[assignment]
-    index = retriever.index
+    index = assistant.index
     rows: list[dict[str, Any]] = []
     from tqdm import tqdm
 
@@ -203,7 +176,7 @@ def run(assistant: Assistant, items: Sequence[Item], answers: bool = True,
     for item in items:
         row: dict[str, Any] = {"id": item.qid, "question": item.question,
                                "answers": item.answers, "paragraph": item.source, "rank": {}}
-        for mode, docs in rankings(assistant, item.question).items():
+        for mode, docs in assistant.rankings(item.question).items():
             row["rank"][mode] = docs.index(item.source) + 1 if item.source in docs else None
         if answers:
             e2e = assistant.ask(item.question)

@@ -81,7 +81,7 @@ class Service:
     def __init__(self, assistant: Assistant, corpus_dir: Path,
                  max_bytes: int = MAX_BYTES) -> None:
         self.assistant = assistant
-        self.index: Index = assistant.selector.index
+        self.index: Index = assistant.index
         self.corpus_dir = Path(corpus_dir)
         self.max_bytes = max_bytes
         self._lock = threading.Lock()
@@ -107,13 +107,10 @@ class Service:
             ) -> Iterator[str | Answer]:
         """Text pieces as generated, then the final ``Answer``; errors are raised here.
         ``since`` (ISO date) and ``outlet`` restrict retrieval as ``Settings`` says."""
-        assistant = self.assistant
-        changes = {k: v for k, v in (("top_k", top_k), ("since", since), ("outlet", outlet))
-                   if v and v != getattr(assistant.settings, k)}
-        if changes:
-            assistant = Assistant(assistant.retriever, assistant.generator,
-                                  assistant.settings.with_(**changes), assistant.selector,
-                                  assistant.reader)
+        current = self.assistant.settings
+        assistant = self.assistant.with_settings(**{
+            k: v for k, v in (("top_k", top_k), ("since", since), ("outlet", outlet))
+            if v and v != getattr(current, k)})
         items: queue.Queue[str | Answer | BaseException | _Done] = queue.Queue()
 
         def work() -> None:
@@ -246,10 +243,7 @@ class Service:
 
     def _refresh(self) -> None:
         """Let retrieval and evidence see the index as it now is."""
-        reload = getattr(self.assistant.retriever, "reload", None)
-        if callable(reload):
-            reload()
-        self.assistant.selector.reload()
+        self.assistant.reload()
         self._documents = self._list()
 
     def _list(self) -> list[DocumentRow]:

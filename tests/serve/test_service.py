@@ -10,14 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from qa.answer.assistant import Assistant
-from qa.answer.evidence import EvidenceSelector
+from qa import wiring
 from qa.answer.llm import Message
 from qa.errors import DocumentError, InputError
 from qa.serve.service import REMOVED, Service
 from qa.settings import Settings
 from qa.store.index import MANIFEST, Index
-from qa.store.retrieval import HybridRetriever
 from qa.types import Answer
 
 from ..conftest import fake_assistant
@@ -70,9 +68,8 @@ def service_on(settings: Settings, corpus: Path, embedder: HashEmbedder | None =
     embedder = embedder or HashEmbedder()
     index = Index.open(settings, embedder, create=True)
     index.update([corpus])
-    assistant = Assistant(HybridRetriever(index, embedder, top_k=settings.top_k),
-                          generator or ScriptedGenerator(), settings,
-                          EvidenceSelector(index, embedder, settings.evidence_k))
+    assistant = wiring.assistant(settings, embedder=embedder, index=index,
+                                 generator=generator or ScriptedGenerator(), reader=None)
     return Service(assistant, corpus)
 
 

@@ -68,7 +68,8 @@ def naive_engine() -> tuple[Any, float]:
 
 def run(suite: str = "evals/seeds.yaml") -> dict[str, Any]:
     from qa import Assistant
-    from qa.evaluation.suite import includes_all, load_suite, score_case
+    from qa.evaluation.scoring import includes_all, score_case
+    from qa.evaluation.suite import load_suite
     from qa.settings import Settings
 
     assistant = Assistant.open(settings=Settings.from_env(index_dir=ROOT / "index",

@@ -65,8 +65,12 @@ def __getattr__(name: str) -> Any:
         from qa.store.index import Index
 
         return Index
-    if name in ("evaluate", "load_suite"):
-        from qa.evaluation import suite
+    if name == "evaluate":
+        from qa.evaluation.scoring import evaluate
 
-        return getattr(suite, name)
+        return evaluate
+    if name == "load_suite":
+        from qa.evaluation.suite import load_suite
+
+        return load_suite
     raise AttributeError(f"module 'qa' has no attribute {name!r}")

@@ -167,7 +167,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from qa.evaluation.suite import compare, evaluate, flipped, load_baseline, load_suite
+    from qa.evaluation.metrics import compare, flipped, load_baseline
+    from qa.evaluation.scoring import evaluate
+    from qa.evaluation.suite import load_suite
 
     cases = [c for path in args.suites for c in load_suite(path)]  # all validated up front
     baseline = load_baseline(args.baseline) if args.baseline else None
@@ -177,7 +179,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         report.write_json(args.json)
         print(f"wrote {args.json}")
     if args.html:
-        from qa.evaluation.report import render_html
+        from qa.evaluation.page import render_html
 
         title = "qa eval: " + ", ".join(Path(p).name for p in args.suites)
         Path(args.html).write_text(render_html(report, title), encoding="utf-8")
@@ -258,7 +260,7 @@ def print_report(report: Any) -> None:
     s = report.summary
     print(f"\n{s['cases']} cases: {s['answerable']} answerable, {s['unanswerable']} "
           f"unanswerable, {s['errors']} errors, {s.get('wall_seconds', 0)} s")
-    from qa.evaluation.suite import LOWER_IS_BETTER, QUALITY
+    from qa.evaluation.metrics import LOWER_IS_BETTER, QUALITY
 
     for m in QUALITY + LOWER_IS_BETTER:
         v = s.get(m)
@@ -321,7 +323,7 @@ def parser() -> argparse.ArgumentParser:
     common(sp)
     sp.set_defaults(func=cmd_chat)
 
-    from qa.evaluation.suite import DEFAULT_TOLERANCE
+    from qa.evaluation.metrics import DEFAULT_TOLERANCE
 
     sp = sub.add_parser("eval", help="score the assistant against suites of known answers",
                         description="Run evaluation suites (.yaml or .jsonl) through the same "

@@ -104,7 +104,7 @@ def test_a_planted_change_is_said_to_differ_with_both_versions_cited(planted: ob
 @pytest.mark.integration
 def test_the_conflict_suite(tmp_path: Path) -> None:
     from qa import Assistant, Settings
-    from qa.evaluation.suite import evaluate
+    from qa.evaluation.scoring import evaluate
 
     assistant = Assistant.open(settings=Settings(index_dir=tmp_path / "index",
                                                  corpus_dir=ROOT / "evals" / "conflict"))

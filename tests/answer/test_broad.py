@@ -55,7 +55,7 @@ def test_no_fact_question_of_the_seed_suites_is_taken_for_a_broad_one() -> None:
 def test_broad_answers_on_the_seeds_cite_both_articles_and_cover_the_facts(
         tmp_path: Path) -> None:
     from qa import Assistant, Settings
-    from qa.evaluation.suite import evaluate
+    from qa.evaluation.scoring import evaluate
 
     from ..conftest import SEEDS
 

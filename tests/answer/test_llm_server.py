@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from qa.answer.llm import bundled_model_path
-from qa.evaluation.suite import DEFAULT_TOLERANCE, compare
+from qa.evaluation.metrics import DEFAULT_TOLERANCE, compare
 
 from ..conftest import ROOT
 from ..servers import Server, llama_server

@@ -10,18 +10,10 @@ import pytest
 
 from qa import evaluate, load_suite
 from qa.errors import SuiteError
-from qa.evaluation.report import highlight, render_html
-from qa.evaluation.suite import (
-    STAGES,
-    Case,
-    compare,
-    flipped,
-    group_matches,
-    includes_all,
-    load_baseline,
-    percentile,
-    summarize,
-)
+from qa.evaluation.metrics import STAGES, compare, flipped, load_baseline, percentile, summarize
+from qa.evaluation.page import highlight, render_html
+from qa.evaluation.scoring import group_matches, includes_all
+from qa.evaluation.suite import Case
 from qa.settings import Settings
 from qa.store.index import Index
 

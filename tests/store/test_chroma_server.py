@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 
 from qa import Assistant, Settings, StoreError
-from qa.evaluation.suite import compare, evaluate, load_suite
+from qa.evaluation.metrics import compare
+from qa.evaluation.scoring import evaluate
+from qa.evaluation.suite import load_suite
 from qa.store.index import Index
 from qa.store.vectorstore import client
 

@@ -12,7 +12,8 @@ import re
 from html import escape
 from typing import Any
 
-from qa.evaluation.suite import LOWER_IS_BETTER, QUALITY, Report, match_form
+from qa.evaluation.metrics import LOWER_IS_BETTER, QUALITY
+from qa.evaluation.scoring import SuiteResult, match_form
 
 _CSS = """
 body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:64rem;padding:0 1rem;
@@ -118,7 +119,7 @@ def _case(c: dict[str, Any]) -> str:
     return "".join(parts)
 
 
-def render_html(report: Report, title: str = "qa eval") -> str:
+def render_html(report: SuiteResult, title: str = "qa eval") -> str:
     data = report.to_dict()
     s = data["summary"]
     rows = "".join(f'<tr><td>{m}</td><td class="num">{_fmt(s.get(m))}</td></tr>'

@@ -44,7 +44,7 @@ class StoreOnly:
     (``root``) and a ``fingerprint``."""
 
     def __init__(self, collection: Any, chunks: list[dict[str, Any]], root: Path) -> None:
-        from qa.store.index import DocInfo
+        from qa.store.manifest import DocInfo
 
         self.collection = collection
         self._chunks = chunks

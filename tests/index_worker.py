@@ -70,7 +70,7 @@ def warm_up() -> None:
 
     from qa.ingest.documents import Document
     from qa.settings import IndexSpec
-    from qa.store.index import split
+    from qa.store.chunking import split
 
     split(Document("warm.txt", "", "One. Two.", "", "0" * 64), IndexSpec())
 

@@ -27,7 +27,7 @@ from qa.types import Agreement, Answer, Citation, Passage, Sentence
 
 if TYPE_CHECKING:
     from qa.answer.reader import Reader, Reading
-    from qa.store.index import Index, Report
+    from qa.store.index import Index, IndexReport
     from qa.store.retrieval import HybridRetriever
 
 MAX_QUESTION_CHARS = 2000
@@ -96,7 +96,7 @@ class Assistant:
                     docs.append(source)
         return out
 
-    def add(self, *items: str | Path, progress: bool = False) -> Report:
+    def add(self, *items: str | Path, progress: bool = False) -> IndexReport:
         """Index more articles (files, folders, http(s) URLs), read as ``qa index`` reads
         them, and answer from them at once: ``assistant.add("saved/", "https://...")``.
         Nothing indexed is removed; a URL that cannot be fetched raises before anything is

@@ -1,10 +1,11 @@
-"""Chunking and indexing: documents in, sentence-aware chunks with exact spans into Chroma.
+"""The index: documents in, their chunks (``chunking``) embedded into Chroma, kept in step.
 
 Layout of an index folder::
 
     index/
       manifest.json   spec that built it + per document: sha256, path (a file, or the URL
                       it was fetched from), title, outlet, author, published, url, chunk ids
+                      (see ``manifest``)
       chroma/         the persistent Chroma store (vectors, chunk text, metadata), unless
                       QA_CHROMA_URL puts them on a Chroma server (see vectorstore.py)
       docs/<sha>.txt  the exact text each document had when indexed (offsets point into it)
@@ -48,13 +49,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from qa.errors import DocumentError, IndexMismatchError, IndexMissingError, StoreError
+from qa.errors import DocumentError, IndexMissingError, StoreError
 from qa.ingest.documents import Document, Skipped, fingerprint, headline, load, load_all
 from qa.settings import IndexSpec, Settings
+from qa.store import manifest as manifests
 from qa.store import vectorstore
+from qa.store.chunking import split
 from qa.store.embeddings import Embedder
 from qa.store.locking import LOCK_FILE, writer
-from qa.text import count_tokens
+from qa.store.manifest import META, DocInfo
 
 MANIFEST = "manifest.json"
 WRITING = vectorstore.WRITING  # there while a writer changes Chroma; a killed run leaves it
@@ -66,24 +69,8 @@ READ_PAGE = 20_000  # chunks read from the store at a time (see ``chunks``)
 log = logging.getLogger(__name__)
 
 
-META = ("outlet", "author", "published", "url")  # kept per document beside its title
-
-
-@dataclass(frozen=True)
-class DocInfo:
-    source: str
-    path: str
-    title: str
-    sha256: str
-    ids: tuple[str, ...]
-    outlet: str = ""
-    author: str = ""
-    published: str = ""  # ISO YYYY-MM-DD, "" when undeclared
-    url: str = ""
-
-
 @dataclass
-class Report:
+class IndexReport:
     """What one ``update`` did, for the CLI and the UI to show."""
 
     added: list[str] = field(default_factory=list)
@@ -173,12 +160,12 @@ class Index:
         root = Path(settings.index_dir)
         spec = replace(settings.spec, embed_model=embedder.name)
         if not create:
-            manifest = read_manifest(root, spec)
+            manifest = manifests.read(root / MANIFEST, spec)
             if manifest is None:
                 raise IndexMissingError(f"No index at {root}/. Run: qa index")
             return cls(root, spec, embedder, manifest, settings.chroma_url, create=False)
         with writer(root):
-            manifest = read_manifest(root, spec) or {
+            manifest = manifests.read(root / MANIFEST, spec) or {
                 "spec": spec.to_dict(), "documents": {},
                 "collection": vectorstore.new_collection_name()}
             return cls(root, spec, embedder, manifest, settings.chroma_url, create=True)
@@ -211,11 +198,7 @@ class Index:
 
     @property
     def documents(self) -> dict[str, DocInfo]:
-        return {
-            name: DocInfo(name, d["path"], d["title"], d["sha256"], tuple(d["ids"]),
-                          **{k: str(d.get(k) or "") for k in META})
-            for name, d in self._manifest["documents"].items()
-        }
+        return manifests.documents(self._manifest)
 
     def text(self, source: str) -> str:
         """The exact text ``source`` had when indexed; citation offsets index into it."""
@@ -259,7 +242,7 @@ class Index:
         """Every chunk the manifest lists as ``{"id", "text", "source", "title", "start",
         "end"}`` (strays of a killed run, or anything else in the collection, are not ours to
         cite)."""
-        listed = self._listed()
+        listed = manifests.listed(self._manifest)
         out = []
         total = self.collection.count()
         # In pages: one unpaged get of more than 32,766 chunks is "too many SQL variables"
@@ -297,7 +280,7 @@ class Index:
 
     def update(self, paths: Iterable[Path], progress: bool = False, prune: bool = True,
                vectors: Mapping[str, Sequence[float]] | None = None,
-               documents: Sequence[Document] = ()) -> Report:
+               documents: Sequence[Document] = ()) -> IndexReport:
         """Bring the index in line with the files under ``paths`` and the ``documents`` read
         elsewhere (fetched from a URL).
 
@@ -309,7 +292,7 @@ class Index:
         docs, skipped = load_all(paths, progress)
         here = {d.source for d in docs}
         docs += [d for d in documents if d.source not in here]
-        report = Report(skipped=skipped)
+        report = IndexReport(skipped=skipped)
         with self._writing() as report.recovered:
             known = self._manifest["documents"]
             present = self._ids()
@@ -317,7 +300,7 @@ class Index:
                 loaded = {d.source for d in docs}
                 dropped = {_resolved(s.path) for s in skipped}
                 report.removed = [name for name, d in known.items() if name not in loaded and (
-                    d["path"] in dropped or not (fetched(d["path"])
+                    d["path"] in dropped or not (manifests.fetched(d["path"])
                                                  or Path(d["path"]).exists()))]
             for name in report.removed:
                 self._delete_source(name)
@@ -334,9 +317,7 @@ class Index:
             for group in _groups(todo, self.spec, report):
                 written = self._add_group(group, present, vectors or {})
                 for (doc, _), ids in zip(group, written, strict=True):
-                    known[doc.source] = {"path": doc.path, "title": doc.title,
-                                         "sha256": doc.sha256, "encoding": doc.encoding,
-                                         "ids": ids, **doc.meta}
+                    known[doc.source] = manifests.entry(doc, ids)
                     report.chunks_written += len(ids)
                 bar.update(len(group))
                 if time.monotonic() - committed > CHECKPOINT_SECONDS:
@@ -349,7 +330,7 @@ class Index:
         return report
 
     def _plan(self, docs: list[Document], known: dict[str, Any],
-              report: Report) -> list[Document]:
+              report: IndexReport) -> list[Document]:
         """The documents to (re-)embed; the rest are reported unchanged or skipped as twins.
 
         A text under several names is indexed once, under the path that sorts first, whatever
@@ -407,9 +388,7 @@ class Index:
                     f"{name}, and its text is missing from {self.root}/docs/ too (and its file "
                     f"has changed). Index it with the folder that holds it (qa index PATH), or "
                     f"rebuild the index: qa index --rebuild") from None
-            doc = Document(name, d["path"], text, d["title"], d["sha256"],
-                           d.get("encoding", "utf-8"),
-                           **{k: str(d.get(k) or "") for k in META})
+            doc = manifests.document(name, d, text)
             d["ids"] = self._add_group([(doc, split(doc, self.spec))], present, {})[0]
             restored.append(name)
         return restored
@@ -499,7 +478,7 @@ class Index:
         """Rebuild the Chroma collection from its own records, keeping the chunks the manifest
         lists (no re-embedding). After a killed write, Chroma's vector segment can miss a
         vector its records still hold (seen once in 30 kills), so it is not trusted as is."""
-        listed = self._listed()
+        listed = manifests.listed(self._manifest)
         records: list[tuple[str, Any, str, Any]] = []
         try:
             for offset in range(0, self.collection.count(), 1000):
@@ -519,7 +498,7 @@ class Index:
                                 documents=list(texts), metadatas=list(metas))
 
     def _reload(self) -> None:
-        manifest = read_manifest(self.root, self.spec)
+        manifest = manifests.read(self.root / MANIFEST, self.spec)
         if manifest is None:
             return
         if "collection" not in manifest and "collection" in self._manifest:
@@ -529,10 +508,6 @@ class Index:
         self._texts.clear()
         if vectorstore.collection_name(manifest, self.chroma_url) != self.collection.name:
             self._open_store()  # another writer rebuilt it into a new collection
-
-    def _listed(self) -> set[str]:
-        """The chunk ids the manifest lists."""
-        return {i for d in self._manifest["documents"].values() for i in d["ids"]}
 
     def _ids(self) -> set[str]:
         ids: set[str] = set()
@@ -545,7 +520,7 @@ class Index:
         self._texts.pop(source, None)
 
     def _delete_strays(self) -> int:
-        strays = sorted(self._ids() - self._listed())
+        strays = sorted(self._ids() - manifests.listed(self._manifest))
         for i in range(0, len(strays), 1000):
             self.collection.delete(ids=strays[i : i + 1000])
         return len(strays)
@@ -559,68 +534,12 @@ class Index:
                     p.unlink(missing_ok=True)
 
     def _write_manifest(self) -> None:
-        tmp = self.root / f".{MANIFEST}.tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(json.dumps(self._manifest, indent=1, sort_keys=True))
-            f.flush()
-            os.fsync(f.fileno())  # the rename must not reach the disk before the data
-        os.replace(tmp, self.root / MANIFEST)
+        manifests.write(self.root / MANIFEST, self._manifest)
 
     def fingerprint(self, ids: Iterable[str] | None = None) -> str:
-        """What the index holds, as 64 hex digits: sha256 of the spec, the manifest's entry
-        of each document and the sorted chunk ids it lists, from the manifest alone (0.1 s
-        for 100,000 chunks). An id embeds its document's content hash and position and the
-        spec fixes the chunking, so equal fingerprints mean equal chunks (``retrieval`` keys
-        its BM25 cache by it). ``ids``: the same with those ids in place of the listed ones,
-        so a reader can check that what it read from the store is all the manifest lists."""
-        import hashlib
-
-        docs = self._manifest["documents"]
-        listed = self._listed() if ids is None else set(ids)
-        # The entries too (title, path, what else a document carries): a field that changes
-        # without its text changing is not in the ids. JSON, so no name can make two
-        # different indexes hash alike.
-        held = json.dumps([self.spec.to_dict(),
-                           {n: {k: v for k, v in d.items() if k != "ids"} for n, d in docs.items()},
-                           sorted(listed)], sort_keys=True)
-        return hashlib.sha256(held.encode("utf-8")).hexdigest()
-
-
-def read_manifest(root: Path, spec: IndexSpec) -> dict[str, Any] | None:
-    """The manifest of the index at ``root`` (None when there is none); an error when it is
-    damaged or was written with other settings than ``spec``."""
-    path = root / MANIFEST
-    if not path.exists():
-        return None
-    try:
-        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        stored = manifest["spec"]
-        documents = manifest["documents"]
-        if not isinstance(stored, dict) or not isinstance(documents, dict):
-            raise TypeError
-        for d in documents.values():
-            d["path"], d["title"], d["sha256"], d["ids"]  # noqa: B018 - presence check
-    except (OSError, ValueError, KeyError, TypeError):
-        raise IndexMissingError(
-            f"The index at {root}/ is unreadable ({MANIFEST} is damaged). "
-            f"Rebuild it: qa index --rebuild"
-        ) from None
-    if stored != spec.to_dict():
-        diff = ", ".join(
-            f"{k}: index has {stored.get(k)!r}, settings ask for {v!r}"
-            for k, v in spec.to_dict().items()
-            if stored.get(k) != v
-        )
-        raise IndexMismatchError(
-            f"The index at {root}/ was built with other settings ({diff}). "
-            f"Use the settings it was built with, or rebuild it: qa index --rebuild"
-        )
-    return manifest
-
-
-def fetched(path: str) -> bool:
-    """Whether a document's path is the URL it was fetched from (it has no file)."""
-    return path.startswith(("http://", "https://"))
+        """What the index holds (see ``manifest.fingerprint``): equal ones, equal chunks.
+        ``ids``: those in place of the listed ones (what a reader got from the store)."""
+        return manifests.fingerprint(self._manifest, self.spec, ids)
 
 
 def _resolved(path: str) -> str:
@@ -630,50 +549,7 @@ def _resolved(path: str) -> str:
         return path
 
 
-def split(doc: Document, spec: IndexSpec) -> list[Any]:
-    """Sentence-aware chunks of ``doc`` as llama-index TextNodes with exact source spans."""
-    from llama_index.core import Document as LlamaDocument
-    from llama_index.core.node_parser import SentenceSplitter
-
-    keys = ["source", "title", "sha256", "start", "end"]
-    splitter = SentenceSplitter(
-        chunk_size=spec.chunk_size,
-        chunk_overlap=spec.chunk_overlap,
-        tokenizer=count_tokens,
-        include_metadata=False,
-        include_prev_next_rel=False,
-        id_func=lambda i, _node: f"{doc.source}:{doc.sha256[:16]}:{i}",
-    )
-    llama_doc = LlamaDocument(
-        text=doc.text,
-        id_=doc.source,
-        metadata={"source": doc.source, "title": doc.title, "sha256": doc.sha256},
-        excluded_embed_metadata_keys=keys,
-        excluded_llm_metadata_keys=keys,
-    )
-    nodes = splitter.get_nodes_from_documents([llama_doc])
-    cursor = 0
-    for node in nodes:
-        chunk = node.get_content()
-        # The splitter reports offsets by searching; search forward from the last chunk so a
-        # repeated sentence maps to its own occurrence, and verify the span exactly.
-        start = doc.text.find(chunk, cursor)
-        if start < 0:
-            start = doc.text.find(chunk)
-        if start < 0:  # never seen; one odd document must not stop a whole run
-            raise DocumentError(f"{doc.path} could not be split into passages with exact "
-                                f"spans; it was not indexed.")
-        end = start + len(chunk)
-        cursor = start + 1
-        node.start_char_idx, node.end_char_idx = start, end  # type: ignore[attr-defined]
-        node.metadata = {"source": doc.source, "title": doc.title, "sha256": doc.sha256,
-                         "start": start, "end": end}
-        node.excluded_embed_metadata_keys = keys
-        node.excluded_llm_metadata_keys = keys
-    return nodes
-
-
-def _groups(docs: list[Document], spec: IndexSpec, report: Report
+def _groups(docs: list[Document], spec: IndexSpec, report: IndexReport
             ) -> Iterator[list[tuple[Document, list[Any]]]]:
     """``docs`` split into chunks, in groups of about ``EMBED_GROUP`` chunks; a document that
     cannot be split is reported as skipped."""

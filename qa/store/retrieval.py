@@ -6,16 +6,16 @@ other misses. Dense search goes through llama-index's vector retriever over Chro
 
 The BM25 index and the chunk table (id, text, source, title, offsets) are kept in the index
 folder, in ``bm25/<key>/``, keyed by the index's fingerprint (its spec, documents and chunk
-ids), this module's and ``text.py``'s source and the bm25s version. Only the first open
-after the index changed builds them: at 100,000 chunks (``python -m bench.scale``, 2 cores)
-a cold open took 21.4 s (stemming every chunk 16 s, the matrix 4 s, saving the 106 MB cache
-1.2 s) and an open from the cache 0.58 s; a real index also reads its chunks from Chroma
-when cold (3.3 s) and computes its fingerprint on every open (0.1 s). The SQuAD index (2,807
-chunks): 1.6 s cold, 0.02 s cached. A cache that is missing, stale or damaged (each file
-is checked against the sha256 its ``meta.json`` records) is built again, never used; it is
-written to a temporary folder and renamed into place, so a killed process leaves no half
-cache; a reader that cannot write the folder builds in memory each time. Left out:
-re-ranking models; updating a cache in place when a few documents change (any change
+ids), the source of this module, ``text.py`` and ``chunking.py``, and the bm25s version.
+Only the first open after the index changed builds them: at 100,000 chunks (``python -m
+bench.scale``, 2 cores) a cold open took 21.4 s (stemming every chunk 16 s, the matrix 4 s,
+saving the 106 MB cache 1.2 s) and an open from the cache 0.58 s; a real index also reads its
+chunks from Chroma when cold (3.3 s) and computes its fingerprint on every open (0.1 s). The
+SQuAD index (2,807 chunks): 1.6 s cold, 0.02 s cached. A cache that is missing, stale or
+damaged (each file is checked against the sha256 its ``meta.json`` records) is built again,
+never used; it is written to a temporary folder and renamed into place, so a killed process
+leaves no half cache; a reader that cannot write the folder builds in memory each time. Left
+out: re-ranking models; updating a cache in place when a few documents change (any change
 rebuilds it whole).
 """
 
@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from qa import text
+from qa.store import chunking
 from qa.store.cache import Fingerprinted, Folder, code_key, for_index
 from qa.store.embeddings import Embedder, as_llama_embedding
 from qa.store.index import Index
@@ -156,12 +157,13 @@ class Cache:
 
 def _key(fingerprint: str) -> str:
     """The cache folder's name: the index's fingerprint and what turns chunks into the BM25
-    matrix (this module, the stems and stop words of text.py, bm25s), so an upgrade of any
-    of them is a rebuild, never a stale matrix."""
+    matrix (this module, the stems and stop words of text.py, bm25s), and what cut the
+    chunks (chunking.py: the fingerprint holds their ids, and a chunk re-added by another
+    chunker keeps its id), so an upgrade of any of them is a rebuild, never a stale matrix."""
     import bm25s
 
     return code_key([str(CACHE_FORMAT), bm25s.__version__, fingerprint],
-                    [__file__, text.__file__])
+                    [__file__, text.__file__, chunking.__file__])
 
 
 class HybridRetriever:

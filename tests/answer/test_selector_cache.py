@@ -16,7 +16,8 @@ from bench.scale import StoreOnly
 from qa.answer.evidence import SELECTOR_CACHE_DIR, SELECTOR_DATA, Evidence, EvidenceSelector
 from qa.settings import Settings
 from qa.store.cache import META
-from qa.store.index import DocInfo, Index
+from qa.store.index import Index
+from qa.store.manifest import DocInfo
 from qa.store.retrieval import HybridRetriever
 
 from ..fakes import HashEmbedder

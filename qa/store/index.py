@@ -40,7 +40,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import shutil
 import sys
 import time
@@ -50,7 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from qa.errors import DocumentError, IndexMissingError, StoreError
-from qa.ingest.documents import Document, Skipped, fingerprint, headline, load, load_all
+from qa.ingest.documents import Document, Skipped, fingerprint, headline, load_all
 from qa.settings import IndexSpec, Settings
 from qa.store import manifest as manifests
 from qa.store import vectorstore
@@ -58,13 +57,13 @@ from qa.store.chunking import split
 from qa.store.embeddings import Embedder
 from qa.store.locking import LOCK_FILE, writer
 from qa.store.manifest import META, DocInfo
+from qa.store.texts import Texts
 
 MANIFEST = "manifest.json"
 WRITING = vectorstore.WRITING  # there while a writer changes Chroma; a killed run leaves it
 CHECKPOINT_SECONDS = 5.0  # a long run commits what it has done this often
 EMBED_BATCH = 16  # texts per call to the embedder: less padding than 64, and faster (bench.ingest)
 EMBED_GROUP = 512  # chunks embedded and written together, across documents
-READ_PAGE = 20_000  # chunks read from the store at a time (see ``chunks``)
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +96,7 @@ class Index:
         self.embedder = embedder
         self._manifest = manifest
         self.chroma_url = chroma_url  # "" keeps the vectors in root/chroma
-        self._texts: dict[str, str] = {}
+        self._texts = Texts(root)
         self._doc_vectors: dict[tuple[str, str], list[float]] = {}  # (source, sha) -> mean
         self._client: Any = None
         try:
@@ -202,28 +201,7 @@ class Index:
 
     def text(self, source: str) -> str:
         """The exact text ``source`` had when indexed; citation offsets index into it."""
-        if source not in self._texts:
-            entry = self._manifest["documents"][source]
-            sha = entry["sha256"]
-            try:
-                with open(self.root / "docs" / f"{sha}.txt", encoding="utf-8",
-                          newline="") as f:
-                    self._texts[source] = f.read()
-            except OSError:
-                self._texts[source] = self._original_text(source, entry["path"], sha)
-        return self._texts[source]
-
-    def _original_text(self, source: str, path: str, sha: str) -> str:
-        """The document's own file, when it still holds the indexed text."""
-        try:
-            doc = next((d for d in load(Path(path)) if d.source == source), None)
-        except DocumentError:
-            doc = None
-        if doc is None or doc.sha256 != sha:
-            raise IndexMissingError(
-                f"The stored text of {source} is missing from {self.root}/docs/ and its file "
-                f"has changed. Run: qa index   (it indexes the file as it now is)")
-        return doc.text
+        return self._texts.get(source, self._manifest["documents"][source])
 
     def document_vector(self, source: str) -> list[float]:
         """The mean of a document's chunk vectors, unit length: what the whole document is
@@ -244,12 +222,7 @@ class Index:
         cite)."""
         listed = manifests.listed(self._manifest)
         out = []
-        total = self.collection.count()
-        # In pages: one unpaged get of more than 32,766 chunks is "too many SQL variables"
-        # for Chroma's SQLite (chromadb 1.5); 20,000 a page reads 100,000 in about 3 s.
-        for offset in range(0, total, READ_PAGE):
-            got = self.collection.get(include=["documents", "metadatas"], limit=READ_PAGE,
-                                      offset=offset)
+        for got in vectorstore.pages(self.collection, ["documents", "metadatas"]):
             for id_, text, meta in zip(got["ids"], got["documents"], got["metadatas"],
                                        strict=True):
                 if id_ not in listed:
@@ -295,7 +268,7 @@ class Index:
         report = IndexReport(skipped=skipped)
         with self._writing() as report.recovered:
             known = self._manifest["documents"]
-            present = self._ids()
+            present = vectorstore.ids(self.collection)
             if prune:
                 loaded = {d.source for d in docs}
                 dropped = {_resolved(s.path) for s in skipped}
@@ -365,7 +338,7 @@ class Index:
                 old["path"] = doc.path
                 old.setdefault("encoding", doc.encoding)
                 old.update({k: v for k, v in doc.meta.items() if v})
-                self._keep_text(doc)
+                self._texts.keep(doc)
                 continue
             (report.updated if old else report.added).append(doc.source)
             todo.append(doc)
@@ -427,7 +400,7 @@ class Index:
         """Embed the chunks of several documents together and write them in one call: one
         document at a time, SQuAD's one-chunk paragraphs went to the model one by one."""
         for doc, _ in group:
-            self._keep_text(doc)
+            self._texts.keep(doc)
         texts = [[n.get_content() for n in nodes] for _, nodes in group]
         missing = [t for t in dict.fromkeys(t for ts in texts for t in ts) if t not in vectors]
         missing.sort(key=len)  # batches of like lengths: less padding for the model
@@ -446,18 +419,6 @@ class Index:
 
             ChromaVectorStore(chroma_collection=self.collection).add(everything)
         return written
-
-    def _keep_text(self, doc: Document) -> None:
-        """Store ``doc``'s text as ``docs/<sha>.txt`` unless it is there already."""
-        docs_dir = self.root / "docs"
-        path = docs_dir / f"{doc.sha256}.txt"
-        if path.exists():
-            return
-        docs_dir.mkdir(exist_ok=True)
-        tmp = docs_dir / f".{doc.sha256}.tmp"
-        with open(tmp, "w", encoding="utf-8", newline="") as f:
-            f.write(doc.text)
-        os.replace(tmp, path)
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[bool]:
@@ -478,24 +439,15 @@ class Index:
         """Rebuild the Chroma collection from its own records, keeping the chunks the manifest
         lists (no re-embedding). After a killed write, Chroma's vector segment can miss a
         vector its records still hold (seen once in 30 kills), so it is not trusted as is."""
-        listed = manifests.listed(self._manifest)
-        records: list[tuple[str, Any, str, Any]] = []
         try:
-            for offset in range(0, self.collection.count(), 1000):
-                got = self.collection.get(include=["embeddings", "documents", "metadatas"],
-                                          limit=1000, offset=offset)
-                records += [r for r in zip(got["ids"], got["embeddings"], got["documents"],
-                                           got["metadatas"], strict=True) if r[0] in listed]
+            records = vectorstore.records(self.collection, manifests.listed(self._manifest))
         except Exception as e:  # noqa: BLE001 - unreadable: every document is embedded again
             log.warning("The vector store in %s/ is unreadable (%s); re-embedding.",
                         self.root, str(e)[:200])
             records = []
         self._client.delete_collection(self.collection.name)
         self._open_store()
-        for i in range(0, len(records), 1000):
-            ids, vectors, texts, metas = zip(*records[i : i + 1000], strict=True)
-            self.collection.add(ids=list(ids), embeddings=[list(v) for v in vectors],
-                                documents=list(texts), metadatas=list(metas))
+        vectorstore.add(self.collection, records)
 
     def _reload(self) -> None:
         manifest = manifests.read(self.root / MANIFEST, self.spec)
@@ -505,33 +457,21 @@ class Index:
             # An index from before servers, named when it met one: keep that name.
             manifest["collection"] = self._manifest["collection"]
         self._manifest = manifest
-        self._texts.clear()
+        self._texts.forget()
         if vectorstore.collection_name(manifest, self.chroma_url) != self.collection.name:
             self._open_store()  # another writer rebuilt it into a new collection
 
-    def _ids(self) -> set[str]:
-        ids: set[str] = set()
-        for offset in range(0, self.collection.count(), READ_PAGE):
-            ids.update(self.collection.get(include=[], limit=READ_PAGE, offset=offset)["ids"])
-        return ids
-
     def _delete_source(self, source: str) -> None:
         self.collection.delete(where={"source": source})
-        self._texts.pop(source, None)
+        self._texts.forget(source)
 
     def _delete_strays(self) -> int:
-        strays = sorted(self._ids() - manifests.listed(self._manifest))
-        for i in range(0, len(strays), 1000):
-            self.collection.delete(ids=strays[i : i + 1000])
+        strays = sorted(vectorstore.ids(self.collection) - manifests.listed(self._manifest))
+        vectorstore.delete(self.collection, strays)
         return len(strays)
 
     def _gc_texts(self) -> None:
-        keep = {f"{d['sha256']}.txt" for d in self._manifest["documents"].values()}
-        docs_dir = self.root / "docs"
-        if docs_dir.exists():
-            for p in docs_dir.iterdir():
-                if p.name not in keep:
-                    p.unlink(missing_ok=True)
+        self._texts.prune({d["sha256"] for d in self._manifest["documents"].values()})
 
     def _write_manifest(self) -> None:
         manifests.write(self.root / MANIFEST, self._manifest)

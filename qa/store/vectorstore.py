@@ -14,6 +14,9 @@ them whenever an index is opened for reading: chunks the manifest lists but the 
 are an error that names the fix, never a quietly smaller corpus. ``qa index`` is that fix:
 ``Index.update`` re-adds the chunks the store lacks from the texts it kept.
 
+``pages``, ``ids``, ``records``, ``add`` and ``delete`` read and write a collection a page at
+a time, as Chroma's SQLite refuses a call about 32,767 chunks or more.
+
 Each index keeps its chunks in a collection of its own, named in its manifest
 (``qa_chunks_<12 hex digits>``), so several index folders can share one server. Indexes made
 before there was a server keep the old fixed name in their own embedded store.
@@ -26,12 +29,18 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from qa.errors import ConfigError, StoreError
 
+# Chunks read at a time: one unpaged get of more than 32,766 chunks is "too many SQL
+# variables" for Chroma's SQLite (chromadb 1.5); 20,000 a page reads 100,000 in about 3 s.
+READ_PAGE = 20_000
+RECORD_PAGE = 1000  # chunks read with their vectors, added or deleted, in one call
+Record = tuple[str, Any, str, Any]  # (id, vector, text, metadata): a chunk as Chroma holds it
 LEGACY_COLLECTION = "qa_chunks"  # the one name every embedded index used before servers
 DEFAULT_PORT = 8000  # what `chroma run` listens on
 
@@ -110,11 +119,44 @@ def collection(chroma: Any, root: Path, url: str, manifest: dict[str, Any],
     return Guarded(found, url) if url else found
 
 
+def pages(chunks: Any, include: list[str], size: int = READ_PAGE) -> Iterator[dict[str, Any]]:
+    """The whole collection, ``size`` chunks at a time, as ``get`` returns them (``{"ids":
+    [...], "documents": [...], ...}`` with what ``include`` names)."""
+    for offset in range(0, chunks.count(), size):
+        yield chunks.get(include=include, limit=size, offset=offset)
+
+
+def ids(chunks: Any) -> set[str]:
+    """Every chunk id the collection holds."""
+    return {i for page in pages(chunks, []) for i in page["ids"]}
+
+
+def delete(chunks: Any, doomed: list[str]) -> None:
+    """Delete the chunks ``doomed``, ``RECORD_PAGE`` at a time."""
+    for i in range(0, len(doomed), RECORD_PAGE):
+        chunks.delete(ids=doomed[i : i + RECORD_PAGE])
+
+
+def records(chunks: Any, keep: set[str]) -> list[Record]:
+    """The records of the chunks ``keep`` names."""
+    out: list[Record] = []
+    for got in pages(chunks, ["embeddings", "documents", "metadatas"], RECORD_PAGE):
+        out += [r for r in zip(got["ids"], got["embeddings"], got["documents"],
+                               got["metadatas"], strict=True) if r[0] in keep]
+    return out
+
+
+def add(chunks: Any, added: list[Record]) -> None:
+    """Add ``added`` to the collection, ``RECORD_PAGE`` at a time."""
+    for i in range(0, len(added), RECORD_PAGE):
+        keys, vectors, texts, metas = zip(*added[i : i + RECORD_PAGE], strict=True)
+        chunks.add(ids=list(keys), embeddings=[list(v) for v in vectors],
+                   documents=list(texts), metadatas=list(metas))
+
+
 def lost(chunks: Any, manifest: dict[str, Any]) -> dict[str, int]:
     """For each source with chunks the store lacks, how many: ``{"a.txt": 3}``."""
-    present: set[str] = set()
-    for offset in range(0, chunks.count(), 20_000):  # one get of 32,767+ is too many for SQLite
-        present.update(chunks.get(include=[], limit=20_000, offset=offset)["ids"])
+    present = ids(chunks)
     out = {name: sum(1 for i in d["ids"] if i not in present)
            for name, d in manifest["documents"].items()}
     return {name: n for name, n in sorted(out.items()) if n}

@@ -134,14 +134,17 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from qa.serve.address import check_exposed, check_free, resolve
+    from qa.serve.access import Access, check_exposed
+    from qa.serve.address import Address, check_free
+    from qa.settings import ServeSettings
 
-    address = resolve(args.host, args.port, args.auth)
-    check_exposed(address)
+    chosen = ServeSettings.from_env(host=args.host, port=args.port, auth=args.auth)
+    address, access = Address.of(chosen), Access.of(chosen)
+    check_exposed(address, access)
     check_free(address)  # before Gradio is imported and the model loads
     from qa.serve.ui import serve
 
-    return serve(_settings(args), address)
+    return serve(_settings(args), address, access)
 
 
 def cmd_stats(args: argparse.Namespace) -> int:

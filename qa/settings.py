@@ -1,7 +1,14 @@
-"""Settings: typed defaults, then ``QA_*`` environment variables, then CLI flags.
+"""Settings: typed defaults, then environment variables, then CLI flags.
 
-``IndexSpec`` is the part of the settings that shapes the stored vectors; the index records
-it and refuses to open with a different one.
+The one place that reads the environment: ``Settings`` (how the assistant answers, from
+``QA_*``) and ``ServeSettings`` (where ``qa serve`` listens and who may use it, from
+Gradio's ``GRADIO_SERVER_NAME``/``GRADIO_SERVER_PORT``, ``QA_AUTH`` and ``QA_API_KEY``) are
+both loaded by ``from_env``, each from its table of variables; the rest of the package takes
+values. ``IndexSpec`` is the part of the settings that shapes the stored vectors; the index
+records it and refuses to open with a different one.
+
+Left out: config files; what a value means beyond its type and range (``serve.access``
+parses the logins, ``store.vectorstore`` the Chroma URL).
 """
 
 from __future__ import annotations
@@ -9,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -35,6 +43,64 @@ class IndexSpec:
 
 _SWITCH = {"on": True, "1": True, "true": True, "yes": True,
            "off": False, "0": False, "false": False, "no": False}
+
+# variable -> (field, how its text is read: str, int, float, Path or bool, an on/off switch)
+_VARIABLES: dict[str, tuple[str, type]] = {
+    "QA_INDEX": ("index_dir", Path),
+    "QA_CORPUS": ("corpus_dir", Path),
+    "QA_READER": ("reader", bool),
+    "QA_MODEL": ("model_path", str),
+    "QA_LLM_BASE_URL": ("llm_base_url", str),
+    "QA_LLM_MODEL": ("llm_model", str),
+    "QA_LLM_API_KEY": ("llm_api_key", str),
+    "QA_UNTYPED": ("untyped", str),
+    "QA_ABSTENTION": ("abstention", str),
+    "QA_CHROMA_URL": ("chroma_url", str),
+    "QA_SINCE": ("since", str),
+    "QA_SOURCE": ("outlet", str),
+    "QA_TOP_K": ("top_k", int),
+    "QA_RERANK_K": ("rerank_k", int),
+    "QA_EVIDENCE_K": ("evidence_k", int),
+    "QA_MAX_TOKENS": ("max_tokens", int),
+    "QA_THREADS": ("n_threads", int),
+    "QA_SEED": ("seed", int),
+    "QA_ABSTAIN_BELOW": ("abstain_below", float),
+}
+# Gradio's own names for the address, so a deployment set up for Gradio works unchanged.
+_SERVE_VARIABLES: dict[str, tuple[str, type]] = {
+    "GRADIO_SERVER_NAME": ("host", str),
+    "GRADIO_SERVER_PORT": ("port", int),
+    "QA_AUTH": ("auth", str),
+    "QA_API_KEY": ("api_key", str),
+}
+
+
+def _load(variables: Mapping[str, tuple[str, type]], env: Mapping[str, str] | None,
+          overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields that ``env`` (``os.environ`` when None; empty values ignored) and then
+    ``overrides`` (None values ignored) set: ``_load({"QA_TOP_K": ("top_k", int)},
+    {"QA_TOP_K": "8"}, {"seed": None}) -> {"top_k": 8}``"""
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    for var, (name, kind) in variables.items():
+        if env.get(var):
+            values[name] = _parse(var, env[var], kind)
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return values
+
+
+def _parse(var: str, raw: str, kind: type) -> Any:
+    """The value of one variable, or a ConfigError naming it and what it must be."""
+    if kind is bool:
+        switch = raw.strip().lower()
+        if switch not in _SWITCH:
+            raise ConfigError(f"{var} must be on or off. Currently, it is {raw!r}.")
+        return _SWITCH[switch]
+    try:
+        return kind(raw)
+    except ValueError:
+        what = "a whole number" if kind is int else "a number"
+        raise ConfigError(f"{var} must be {what}. Currently, {var} is {raw!r}.") from None
 
 
 @dataclass(frozen=True)
@@ -99,52 +165,9 @@ class Settings:
             )
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Defaults, then ``QA_*`` variables, then ``overrides`` (None values are ignored)."""
-        env = dict(os.environ if env is None else env)
-        values: dict[str, Any] = {}
-        paths = {"QA_INDEX": "index_dir", "QA_CORPUS": "corpus_dir"}
-        strings = {
-            "QA_MODEL": "model_path",
-            "QA_LLM_BASE_URL": "llm_base_url",
-            "QA_LLM_MODEL": "llm_model",
-            "QA_LLM_API_KEY": "llm_api_key",
-            "QA_UNTYPED": "untyped",
-            "QA_ABSTENTION": "abstention",
-            "QA_CHROMA_URL": "chroma_url",
-            "QA_SINCE": "since",
-            "QA_SOURCE": "outlet",
-        }
-        numbers: dict[str, tuple[str, type]] = {
-            "QA_TOP_K": ("top_k", int),
-            "QA_RERANK_K": ("rerank_k", int),
-            "QA_EVIDENCE_K": ("evidence_k", int),
-            "QA_MAX_TOKENS": ("max_tokens", int),
-            "QA_THREADS": ("n_threads", int),
-            "QA_SEED": ("seed", int),
-            "QA_ABSTAIN_BELOW": ("abstain_below", float),
-        }
-        for var, name in paths.items():
-            if env.get(var):
-                values[name] = Path(env[var])
-        if env.get("QA_READER"):
-            switch = env["QA_READER"].strip().lower()
-            if switch not in _SWITCH:
-                raise ConfigError(f"QA_READER must be on or off. Currently, it is "
-                                  f"{env['QA_READER']!r}.")
-            values["reader"] = _SWITCH[switch]
-        for var, name in strings.items():
-            if env.get(var):
-                values[name] = env[var]
-        for var, (name, kind) in numbers.items():
-            if env.get(var):
-                try:
-                    values[name] = kind(env[var])
-                except ValueError:
-                    what = "a whole number" if kind is int else "a number"
-                    raise ConfigError(f"{var} must be {what}. Currently, {var} is "
-                                      f"{env[var]!r}.") from None
-        values.update({k: v for k, v in overrides.items() if v is not None})
+        values = _load(_VARIABLES, env, overrides)
         for name in ("index_dir", "corpus_dir"):
             if name in values:
                 values[name] = Path(values[name])
@@ -159,6 +182,27 @@ class Settings:
         if self.outlet and self.outlet.casefold() not in outlet.casefold():
             return False
         return not self.since or (bool(published) and published >= self.since)
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """Where ``qa serve`` listens (``serve.address``) and who may use it (``serve.access``)."""
+
+    host: str = "127.0.0.1"  # this machine only
+    port: int = 7860  # Gradio's default
+    auth: str = ""  # browser logins, "USER:PASSWORD,USER2:PASSWORD2"; none: no login
+    api_key: str = ""  # the bearer token /v1 requests must carry; none: no key asked
+
+    def __post_init__(self) -> None:
+        if not 0 < self.port < 65536:
+            raise ConfigError(f"The port must be between 1 and 65535. Currently, it is "
+                              f"{self.port}.")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> ServeSettings:
+        """Defaults, then ``GRADIO_SERVER_NAME``, ``GRADIO_SERVER_PORT``, ``QA_AUTH`` and
+        ``QA_API_KEY``, then ``overrides`` (None values are ignored)."""
+        return cls(**_load(_SERVE_VARIABLES, env, overrides))
 
 
 def day(value: str) -> str:

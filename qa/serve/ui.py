@@ -34,7 +34,8 @@ from qa.errors import QAError
 from qa.ingest.documents import MAX_BYTES
 from qa.ingest.formats import SUFFIXES
 from qa.privacy import go_offline
-from qa.serve.address import Address, is_loopback, listen
+from qa.serve.access import Access, api_note, warning
+from qa.serve.address import Address, listen
 from qa.serve.render import (
     EMPTY,
     chat_text,
@@ -389,7 +390,7 @@ def build(service: Service) -> gr.Blocks:
 # --- serving ------------------------------------------------------------------------------
 
 
-def serve(settings: Settings, address: Address) -> int:
+def serve(settings: Settings, address: Address, access: Access) -> int:
     """Open (building if needed) the index, then serve the chat until interrupted."""
     from qa.answer.assistant import Assistant
 
@@ -403,9 +404,9 @@ def serve(settings: Settings, address: Address) -> int:
     print(f"Index {settings.index_dir}/: {len(service.documents())} documents; model "
           f"{service.model_name}; ready in {time.perf_counter() - started:.0f} s.",
           file=sys.stderr)
-    if not is_loopback(address.host) and not address.logins:
-        print(f"warning: listening on {address.host} without --auth: anyone who can reach "
-              f"this machine can read the articles and change the index.", file=sys.stderr)
+    exposed = warning(address, access)
+    if exposed:
+        print(exposed, file=sys.stderr)
     demo = build(service)
     demo.queue(default_concurrency_limit=1, max_size=100)
     # One port for both: the chat mounted at / of the app holding the API's /v1 routes.
@@ -413,14 +414,14 @@ def serve(settings: Settings, address: Address) -> int:
 
     from qa.serve import api
 
-    app = gr.mount_gradio_app(api.app(service, address.api_key), demo, path="/",
+    app = gr.mount_gradio_app(api.app(service, access.api_key), demo, path="/",
                               server_name=address.host, server_port=address.port,
-                              auth=address.logins, show_error=False, max_file_size=MAX_BYTES,
+                              auth=access.logins, show_error=False, max_file_size=MAX_BYTES,
                               css=CSS, head=HEAD, theme=gr.themes.Default(),
                               footer_links=["api"], run_history=False)
     sock = listen(address)  # taken since check_free looked: a ConfigError, not uvicorn's exit
-    print(f"Chat: {address.url}   OpenAI-compatible API: {address.url}/v1"
-          f"{'' if address.api_key else ' (no key: this machine only)'}", file=sys.stderr)
+    print(f"Chat: {address.url}   OpenAI-compatible API: {address.url}/v1{api_note(access)}",
+          file=sys.stderr)
     # A browser's open event stream must not keep a stopping server alive for long.
     uvicorn.Server(uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=5))\
         .run(sockets=[sock])

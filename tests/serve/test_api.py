@@ -13,7 +13,8 @@ from starlette.testclient import TestClient
 
 from qa import cli
 from qa.answer.llm import Message
-from qa.serve.address import check_exposed, resolve
+from qa.serve.access import Access, check_exposed
+from qa.serve.address import Address
 from qa.serve.api import APIError, Request, app, authorize, chunks, completion, content, parse
 from qa.serve.service import Service
 from qa.settings import Settings
@@ -87,10 +88,10 @@ def test_keys_are_checked_only_when_the_server_has_one() -> None:
 
 
 def test_only_loopback_may_listen_without_an_api_key() -> None:
-    check_exposed(resolve("127.0.0.1", env={}))
-    check_exposed(resolve("0.0.0.0", env={"QA_API_KEY": KEY}))
+    check_exposed(Address("127.0.0.1", 7860), Access())
+    check_exposed(Address("0.0.0.0", 7860), Access(api_key=KEY))
     with pytest.raises(Exception, match="Refusing to listen on 0.0.0.0 without QA_API_KEY"):
-        check_exposed(resolve("0.0.0.0", env={}))
+        check_exposed(Address("0.0.0.0", 7860), Access())
 
 
 def test_qa_serve_refuses_a_public_address_without_a_key_before_loading_anything(

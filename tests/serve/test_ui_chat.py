@@ -11,10 +11,11 @@ import pytest
 
 from qa.answer.llm import Message
 from qa.errors import ConfigError
-from qa.serve.address import Address, check_free, is_loopback, parse_auth, resolve
+from qa.serve.access import Access, parse_auth, warning
+from qa.serve.address import Address, check_free, is_loopback
 from qa.serve.service import Service
 from qa.serve.ui import ChatUI, Conversation, build
-from qa.settings import Settings
+from qa.settings import ServeSettings, Settings
 from qa.store.index import Index
 
 from ..conftest import fake_assistant
@@ -144,17 +145,30 @@ def test_the_app_offers_its_api_by_name(ui: ChatUI) -> None:
 
 
 def test_address_flags_then_gradio_variables_then_loopback() -> None:
-    assert resolve(env={}) == Address("127.0.0.1", 7860, None)
-    env = {"GRADIO_SERVER_NAME": "0.0.0.0", "GRADIO_SERVER_PORT": "8000", "QA_AUTH": "a:b"}
-    assert resolve(env=env) == Address("0.0.0.0", 8000, [("a", "b")])
-    assert resolve("127.0.0.2", 9000, "c:d", env) == Address("127.0.0.2", 9000, [("c", "d")])
-    assert resolve("0.0.0.0", env={}).url == "http://127.0.0.1:7860"
+    def chosen(env: dict[str, str], **flags: Any) -> tuple[Address, Access]:
+        s = ServeSettings.from_env(env, **flags)
+        return Address.of(s), Access.of(s)
+
+    assert chosen({}) == (Address("127.0.0.1", 7860), Access(None, None))
+    env = {"GRADIO_SERVER_NAME": "0.0.0.0", "GRADIO_SERVER_PORT": "8000", "QA_AUTH": "a:b",
+           "QA_API_KEY": "k"}
+    assert chosen(env) == (Address("0.0.0.0", 8000), Access([("a", "b")], "k"))
+    assert chosen(env, host="127.0.0.2", port=9000, auth="c:d", api_key=None) == (
+        Address("127.0.0.2", 9000), Access([("c", "d")], "k"))  # a flag left out: None
+    assert chosen({}, host="0.0.0.0")[0].url == "http://127.0.0.1:7860"
     with pytest.raises(ConfigError, match="GRADIO_SERVER_PORT"):
-        resolve(env={"GRADIO_SERVER_PORT": "http"})
+        ServeSettings.from_env({"GRADIO_SERVER_PORT": "http"})
     with pytest.raises(ConfigError, match="between 1 and 65535"):
-        resolve(port=70000, env={})
+        ServeSettings.from_env({}, port=70000)
     assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1")
     assert not is_loopback("0.0.0.0") and not is_loopback("example.org")
+
+
+def test_a_public_address_without_logins_is_warned_about() -> None:
+    assert warning(Address("127.0.0.1", 7860), Access()) is None
+    assert warning(Address("0.0.0.0", 7860), Access([("a", "b")], "k")) is None
+    said = warning(Address("0.0.0.0", 7860), Access(None, "k"))
+    assert said and "listening on 0.0.0.0 without --auth" in said
 
 
 def test_a_port_in_use_is_said_before_anything_loads() -> None:
@@ -163,7 +177,7 @@ def test_a_port_in_use_is_said_before_anything_loads() -> None:
         taken.listen()
         port = taken.getsockname()[1]
         with pytest.raises(ConfigError, match=f"Cannot listen on 127.0.0.1:{port}"):
-            check_free(Address("127.0.0.1", port, None))
+            check_free(Address("127.0.0.1", port))
 
 
 def test_auth_pairs() -> None:

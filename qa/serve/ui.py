@@ -248,7 +248,7 @@ class ChatUI:
     def summary(self) -> str:
         docs = self.service.documents()
         passages = sum(d.chunks for d in docs)
-        where = "" if self.service.assistant.settings.llm_base_url else ", running on this machine"
+        where = "" if self.service.settings.llm_base_url else ", running on this machine"
         return (f"{len(docs)} article{'s' if len(docs) != 1 else ''} · {passages} passages "
                 f"indexed · answers cite the exact sentences they rest on · model "
                 f"{self.service.model_name}{where}")
@@ -347,8 +347,8 @@ def build(service: Service) -> gr.Blocks:
                     outlet = gr.Textbox("", label="Only articles from (outlet)",
                                         placeholder="any outlet", elem_id="qa-outlet")
                 gr.Textbox(service.model_name, label="Model in use", interactive=False)
-                server = service.assistant.settings.llm_base_url
-                store = service.assistant.settings.chroma_url
+                server = service.settings.llm_base_url
+                store = service.settings.chroma_url
                 gr.Markdown(f"Index: `{service.index.root}/` · corpus folder: "
                             f"`{service.corpus_dir}/` · embeddings: "
                             f"`{service.index.spec.embed_model}`. " +

@@ -117,7 +117,6 @@ def test_two_hundred_random_questions_never_crash(hash_index: Index,
     rng = random.Random(7)
     assistant = fake_assistant(hash_index, settings, *[OBEDIENT] * 200, reader=Reader())
     outcomes = {"answered": 0, "abstained": 0, "refused": 0}
-    started = time.monotonic()
     for _ in range(200):
         question = random_question(rng)
         try:
@@ -129,7 +128,6 @@ def test_two_hundred_random_questions_never_crash(hash_index: Index,
         assert_grounded(answer, hash_index)
         outcomes["abstained" if answer.abstained else "answered"] += 1
     assert all(outcomes.values()), outcomes  # every path was taken at least once
-    assert time.monotonic() - started < 120
 
 
 @pytest.mark.parametrize(("history", "says"), [

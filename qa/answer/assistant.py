@@ -15,12 +15,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qa.answer import abstain, agreement, broad, compose, compound, spans
+from qa.answer import abstain, agreement, broad, compose, compound, grounding, prompt
 from qa.answer.constraints import Constraint, constraints, unmet
 from qa.answer.conversation import Turn, standalone
 from qa.answer.evidence import Evidence, EvidenceSelector
+from qa.answer.inputs import valid_history, validate
 from qa.answer.llm import Generator
 from qa.answer.published import dated
+from qa.answer.short import rank_candidates, short_answer
 from qa.errors import InputError
 from qa.settings import Settings
 from qa.types import Agreement, Answer, Citation, Passage, Sentence
@@ -30,8 +32,6 @@ if TYPE_CHECKING:
     from qa.store.index import Index, IndexReport
     from qa.store.retrieval import HybridRetriever
 
-MAX_QUESTION_CHARS = 2000
-MAX_HISTORY_TURNS = 20  # the most recent turns a follow-up is resolved against
 
 
 class Assistant:
@@ -163,7 +163,7 @@ class Assistant:
         evidence = self.selector.select(query, passages)
         lap("evidence")
         reading = self.reader.read(query, evidence.sentences) if self.reader else None
-        evidence = spans.rank_candidates(query, evidence, reading)
+        evidence = rank_candidates(query, evidence, reading)
         lap("read")
         base = {"question": question, "standalone_question": query, "passages": passages}
         reason = abstain.why(evidence, reading, self.settings, self.selector.persons, missing)
@@ -186,26 +186,26 @@ class Assistant:
             lap("check")
             timings["total"] = sum(timings.values())
             yield Answer(text=marked, abstained=False, citations=citations, timings=timings,
-                         short_answer=spans.short_answer(query, evidence, reading),
+                         short_answer=short_answer(query, evidence, reading),
                          meta=_meta(evidence, reading, None, "quoted"), agreement=agreed,
                          **base)  # type: ignore[arg-type]
             return
-        messages = compose.render_prompt(query, evidence.sentences, hint)
+        messages = prompt.render_prompt(query, evidence.sentences, hint)
         quotes = [s.text for s in evidence.sentences]
         draft = ""
         shown = 0
         for piece in self.generator.stream(messages, self.settings.max_tokens):
             draft += piece
             safe = draft[: draft.rfind(" ") + 1] if " " in draft else ""
-            if safe and compose.unsupported_facts(safe, quotes):
+            if safe and grounding.unsupported_facts(safe, quotes):
                 break  # stop before an invented number or name reaches the user
             if len(safe) > shown:
                 yield safe[shown:]
                 shown = len(safe)
         lap("generate")
         reply = compose.tidy(draft)
-        cited = compose.supporting(evidence, reply)
-        verdict = compose.check(reply, [s.text for s in cited], query, hint)
+        cited = grounding.supporting(evidence, reply)
+        verdict = grounding.check(reply, [s.text for s in cited], query, hint)
         if verdict.ok:
             text = reply
             if shown < len(draft):
@@ -215,7 +215,7 @@ class Assistant:
         citations, agreed = self._sourced(evidence, cited, found)
         lap("check")
         timings["total"] = sum(timings.values())
-        short = spans.short_answer(query, evidence, reading)
+        short = short_answer(query, evidence, reading)
         yield Answer(text=_joined(compose.with_markers(text, citations), agreed),
                      abstained=False, citations=citations, timings=timings, short_answer=short,
                      meta=_meta(evidence, reading, draft, "generated" if verdict.ok else
@@ -282,15 +282,16 @@ class Assistant:
         lap("evidence")
         base = {"question": question, "standalone_question": query, "passages": passages}
         support = composed.meta.get("support", 1.0) if composed else 0.0
-        if composed is None or not composed.cited or \
-                float(support) < self.settings.abstain_below:  # type: ignore[arg-type]
+        reason = abstain.why_broad(bool(composed and composed.cited),
+                                   float(support), self.settings)  # type: ignore[arg-type]
+        if composed is None or reason is not None:
             refusal = abstain.text([])
             yield refusal
             timings["total"] = sum(timings.values())
             closest = self.selector.select(query, passages).sentences
             yield Answer(text=refusal, abstained=True, citations=[], timings=timings,
                          closest=compose.cite(closest),
-                         meta={"route": f"broad: {kind.value}", "reason": "nothing on it",
+                         meta={"route": f"broad: {kind.value}", "reason": reason,
                                "draft": None},
                          **base)  # type: ignore[arg-type]
             return
@@ -313,7 +314,7 @@ class Assistant:
         texts = []
         for part, a in zip(asked, answers, strict=True):
             if a.abstained:
-                texts.append(f"On “{part}”: the articles don't say.")
+                texts.append(abstain.on_part(part))
                 continue
             renumber = {}
             for c in a.citations:
@@ -381,38 +382,6 @@ def meeting_constraints(question: str, passages: list[Passage]
     misses = [unmet(wanted, f"{p.title}\n{p.text}") for p in passages]
     kept = [p for p, missed in zip(passages, misses, strict=True) if not missed]
     return (kept, []) if kept else (passages, misses[0])
-
-
-def validate(question: object) -> str:
-    if not isinstance(question, str):
-        raise InputError(f"A question must be text. Currently, it is {type(question).__name__}.")
-    cleaned = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in question)
-    cleaned = " ".join(cleaned.split())
-    if not cleaned:
-        raise InputError("The question is empty. Type a question about the articles.")
-    if len(cleaned) > MAX_QUESTION_CHARS:
-        raise InputError(f"The question is {len(cleaned):,} characters long; the limit is "
-                         f"{MAX_QUESTION_CHARS:,}. Ask something shorter.")
-    if not any(ch.isalnum() for ch in cleaned):
-        raise InputError("The question has no words in it. Type a question about the articles.")
-    return cleaned
-
-
-def valid_history(history: object) -> list[Turn] | None:
-    """``history`` as the last ``MAX_HISTORY_TURNS`` turns, each ``{"role": "user" or
-    "assistant", "content": text}``; anything else is an InputError naming the turn."""
-    if history is None:
-        return None
-    if not isinstance(history, list | tuple):
-        raise InputError(f"The history must be a list of turns. Currently, it is "
-                         f"{type(history).__name__}.")
-    for n, turn in enumerate(history, 1):
-        if not isinstance(turn, dict) or turn.get("role") not in ("user", "assistant") or \
-                not isinstance(turn.get("content"), str):
-            raise InputError(f"Turn {n} of the history must be {{'role': 'user' or "
-                             f"'assistant', 'content': text}}. Currently, it is "
-                             f"{str(turn)[:80]!r}.")
-    return [{"role": t["role"], "content": t["content"]} for t in history[-MAX_HISTORY_TURNS:]]
 
 
 __all__ = ["Assistant", "Citation"]

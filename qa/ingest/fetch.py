@@ -20,8 +20,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from qa.errors import DocumentError
+from qa.ingest.article import slug
 from qa.ingest.documents import Document, from_bytes
-from qa.ingest.formats import SUFFIXES, slug, suffix_of
+from qa.ingest.formats import SUFFIXES, suffix_of
 
 TIMEOUT = 10.0  # seconds to connect, and between two pieces of the body
 DEADLINE = 30.0  # seconds for the whole response

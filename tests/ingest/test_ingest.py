@@ -19,7 +19,8 @@ import pytest
 
 from qa.answer.published import dated
 from qa.errors import DocumentError, InputError
-from qa.ingest import formats
+from qa.ingest import formats, pages
+from qa.ingest.article import Article, iso_date
 from qa.ingest.documents import load_all
 from qa.settings import Settings
 from qa.store.index import Index
@@ -39,7 +40,7 @@ def norm(text: str) -> str:
     return " ".join(text.split())
 
 
-def page(name: str) -> formats.Article:
+def page(name: str) -> Article:
     return formats.articles(name, (NEWS / "pages" / name).read_bytes())[0]
 
 
@@ -104,7 +105,7 @@ def test_hidden_and_planted_text_is_not_article_text() -> None:
     ("Residents were told to ignore the rumours.", False),
 ])
 def test_planted_instructions_are_told_from_reporting(said: str, planted: bool) -> None:
-    assert formats.planted(said) is planted
+    assert pages.planted(said) is planted
 
 
 def test_a_pdf_keeps_its_text_layer_and_title() -> None:
@@ -129,10 +130,10 @@ def test_unreadable_inputs_say_why(name: str, data: bytes, says: str) -> None:
 
 
 def test_dates_are_read_as_declared() -> None:
-    assert formats.iso_date("2024-05-03T09:30:00Z") == "2024-05-03"
-    assert formats.iso_date("Fri, 25 Mar 2022 08:00:00 GMT") == "2022-03-25"
-    assert formats.iso_date("last Tuesday") == ""
-    assert formats.iso_date("2024-02-30") == ""
+    assert iso_date("2024-05-03T09:30:00Z") == "2024-05-03"
+    assert iso_date("Fri, 25 Mar 2022 08:00:00 GMT") == "2022-03-25"
+    assert iso_date("last Tuesday") == ""
+    assert iso_date("2024-02-30") == ""
 
 
 @pytest.fixture

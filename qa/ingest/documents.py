@@ -9,10 +9,13 @@ the file as a user would read it. A page, PDF, feed entry or export record is th
 into it. A file of one article is named by its file name; the articles of a feed or export are
 ``feed.rss#<key>``.
 
-What is skipped, with the reason: files over ``MAX_BYTES`` (checked before reading, so a huge
-file costs nothing), empty or wordless files, binary files, and, inside a folder, symbolic
-links that lead outside it, loop, or point at folders. Files named explicitly are read
-wherever they are. Left out: what ``formats`` leaves out.
+What may come in is decided here for every way in (a folder, an upload, a fetched page):
+a suffix ``formats`` reads (``accepted``) and at most ``MAX_BYTES``; each caller words the
+refusal for its own user, sizes as ``mb`` writes them. What is skipped, with the reason:
+files over ``MAX_BYTES`` (checked before reading, so a huge file costs nothing), empty or
+wordless files, binary files, and, inside a folder, files of other types and symbolic links
+that lead outside it, loop, or point at folders. Files named explicitly are read wherever
+they are. Left out: what ``formats`` leaves out.
 """
 
 from __future__ import annotations
@@ -30,9 +33,9 @@ from qa.errors import DocumentError
 from qa.ingest import formats
 from qa.ingest.charsets import decode
 
-SUFFIXES = formats.SUFFIXES
-# A news article is a few KB; 10 MB is about a thousand of them. Larger files are skipped
-# before they are read: splitting and embedding one would take many minutes.
+# A news article is a few KB; 10 MB is about a thousand of them. Larger files, uploads and
+# fetched pages are refused before they are read: splitting and embedding one would take
+# many minutes.
 MAX_BYTES = 10 * 1024 * 1024
 
 
@@ -60,6 +63,17 @@ class Document:
 class Skipped:
     path: str
     reason: str
+
+
+def accepted(name: str) -> bool:
+    """Whether a file called ``name`` is of a type ``formats`` reads: ``accepted("a.HTM")``
+    is True, ``accepted("a.docx")`` False."""
+    return formats.suffix_of(name) in formats.SUFFIXES
+
+
+def mb(size: int) -> str:
+    """A size in bytes as a user is told it: ``mb(15 * 2**20) -> "15.0 MB"``."""
+    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def headline(text: str) -> str:
@@ -91,7 +105,7 @@ def load(path: Path, max_bytes: int = MAX_BYTES, url: str = "") -> list[Document
         size = path.stat().st_size
         if size > max_bytes:
             raise DocumentError(
-                f"{path} is {size / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB. "
+                f"{path} is {mb(size)}; the limit is {max_bytes / 2**20:.0f} MB. "
                 f"Split it into smaller files.")
         data = path.read_bytes()
     except OSError as e:
@@ -163,8 +177,8 @@ def _walk(folder: Path, found: list[Path], skipped: list[Skipped]) -> None:
                 if reason:
                     skipped.append(Skipped(str(p), reason))
                     continue
-            if p.suffix.lower() not in SUFFIXES:
-                skipped.append(Skipped(str(p), f"not a {'/'.join(SUFFIXES)} file"))
+            if not accepted(name):
+                skipped.append(Skipped(str(p), f"not a {'/'.join(formats.SUFFIXES)} file"))
             elif p.is_file():
                 found.append(p)
             else:  # a pipe or device: reading it could block forever

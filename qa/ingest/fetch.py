@@ -21,12 +21,11 @@ from urllib.parse import urlsplit
 
 from qa.errors import DocumentError
 from qa.ingest.article import slug
-from qa.ingest.documents import Document, from_bytes
-from qa.ingest.formats import SUFFIXES, suffix_of
+from qa.ingest.documents import MAX_BYTES, Document, accepted, from_bytes, mb
+from qa.ingest.formats import suffix_of
 
 TIMEOUT = 10.0  # seconds to connect, and between two pieces of the body
 DEADLINE = 30.0  # seconds for the whole response
-MAX_BYTES = 10 * 1024 * 1024  # as for files (documents.MAX_BYTES): about a thousand articles
 _TYPES = {  # Content-Type -> the suffix formats reads it by
     "text/html": ".html", "application/xhtml+xml": ".html",
     "application/rss+xml": ".rss", "application/atom+xml": ".atom",
@@ -66,14 +65,14 @@ def fetch(url: str, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES,
                                     f"{r.status_code} {r.reason_phrase}.")
             declared = r.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > max_bytes:
-                raise DocumentError(f"{url} was not fetched: it is {_mb(int(declared))}, and "
-                                    f"the limit is {_mb(max_bytes)}.")
+                raise DocumentError(f"{url} was not fetched: it is {mb(int(declared))}, and "
+                                    f"the limit is {mb(max_bytes)}.")
             body = bytearray()
             for piece in r.iter_bytes():
                 body += piece
                 if len(body) > max_bytes:
                     raise DocumentError(f"{url} was not fetched: it is over the limit of "
-                                        f"{_mb(max_bytes)}.")
+                                        f"{mb(max_bytes)}.")
                 if time.monotonic() - started > deadline:
                     raise DocumentError(f"{url} was not fetched: it took over {deadline:.0f} s.")
             final = str(r.url)
@@ -107,7 +106,7 @@ def name_for(url: str, kind: str, data: bytes) -> str:
     b"") -> "x.com-news-a-b.html"``; a DocumentError for a type nothing here reads."""
     parts = urlsplit(url)
     own = suffix_of(parts.path)
-    suffix = _TYPES.get(kind) or (own if own in SUFFIXES else "") or _sniff(data)
+    suffix = _TYPES.get(kind) or (own if accepted(parts.path) else "") or _sniff(data)
     if not suffix:
         raise DocumentError(f"{url} was not indexed: it sent {kind or 'an unknown type'}, not "
                             f"a page, a feed, a PDF, text or an export.")
@@ -131,7 +130,3 @@ def _sniff(data: bytes) -> str:
 
 def _reason(e: Exception) -> str:
     return " ".join(str(e).split())[:200] or type(e).__name__
-
-
-def _mb(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from qa.errors import DocumentError
 from qa.ingest.charsets import decode
-from qa.ingest.documents import MAX_BYTES, Document, from_bytes
+from qa.ingest.documents import MAX_BYTES, Document, accepted, from_bytes, mb
 from qa.ingest.formats import PLAIN, SUFFIXES, suffix_of
 
 MAX_NAME = 80  # characters of the stem kept in a stored file name
@@ -49,12 +49,12 @@ def check(name: str, size: int, max_bytes: int = MAX_BYTES) -> str:
     """The file's lowercase suffix when its type and size may be uploaded, else DocumentError."""
     shown = display_name(name)
     suffix = suffix_of(shown)
-    if suffix not in SUFFIXES:
+    if not accepted(shown):
         kinds = ", ".join(s for s in SUFFIXES if s != ".htm")
         raise DocumentError(f"{shown} was not added: only {kinds} files can be added.")
     if size > max_bytes:
-        raise DocumentError(f"{shown} was not added: it is {_mb(size)}, and the limit is "
-                            f"{_mb(max_bytes)}. Split it or upload a shorter text.")
+        raise DocumentError(f"{shown} was not added: it is {mb(size)}, and the limit is "
+                            f"{mb(max_bytes)}. Split it or upload a shorter text.")
     if size == 0:
         raise DocumentError(f"{shown} was not added: the file is empty.")
     return suffix
@@ -122,10 +122,6 @@ def safe_name(name: str, suffix: str) -> str:
     stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem)
     stem = re.sub(r"_{2,}", "_", stem).strip("._-")[:MAX_NAME].strip("._-")
     return f"{stem or 'document'}{suffix}"
-
-
-def _mb(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def _decode(shown: str, data: bytes) -> str:

@@ -1,4 +1,4 @@
-"""The index: documents in, their chunks (``chunking``) embedded into Chroma, kept in step.
+"""The index: documents in, their chunks (``chunking``, ``batches``) in Chroma, kept in step.
 
 Layout of an index folder::
 
@@ -41,18 +41,18 @@ import contextlib
 import json
 import logging
 import shutil
-import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from qa.errors import DocumentError, IndexMissingError, StoreError
+from qa.errors import IndexMissingError, StoreError
 from qa.ingest.documents import Document, Skipped, fingerprint, headline, load_all
 from qa.settings import IndexSpec, Settings
+from qa.store import batches, vectorstore
 from qa.store import manifest as manifests
-from qa.store import vectorstore
+from qa.store.batches import Group
 from qa.store.chunking import split
 from qa.store.embeddings import Embedder
 from qa.store.locking import LOCK_FILE, writer
@@ -62,8 +62,6 @@ from qa.store.texts import Texts
 MANIFEST = "manifest.json"
 WRITING = vectorstore.WRITING  # there while a writer changes Chroma; a killed run leaves it
 CHECKPOINT_SECONDS = 5.0  # a long run commits what it has done this often
-EMBED_BATCH = 16  # texts per call to the embedder: less padding than 64, and faster (bench.ingest)
-EMBED_GROUP = 512  # chunks embedded and written together, across documents
 
 log = logging.getLogger(__name__)
 
@@ -286,8 +284,8 @@ class Index:
             self._write_manifest()
             report.restored = self._restore(present, progress)
             committed = time.monotonic()
-            bar = _progress(len(todo), "embedding", progress, unit="doc")
-            for group in _groups(todo, self.spec, report):
+            bar = batches.progress_bar(len(todo), "embedding", progress, unit="doc")
+            for group in batches.groups(todo, self.spec, report.skipped):
                 written = self._add_group(group, present, vectors or {})
                 for (doc, _), ids in zip(group, written, strict=True):
                     known[doc.source] = manifests.entry(doc, ids)
@@ -382,43 +380,16 @@ class Index:
         doc = Document("prepared", "", text, headline(text), fingerprint(text))
         texts = [n.get_content() for n in split(doc, self.spec)]
         # Small batches: a question waiting for the embedder waits for one batch at most.
-        return dict(zip(texts, self._embed(texts, "embedding", progress, batch=16),
-                        strict=True))
+        return dict(zip(texts, batches.embed(self.embedder, texts, "embedding", progress,
+                                             batch=16), strict=True))
 
-    def _embed(self, texts: list[str], desc: str = "", progress: bool = False,
-               batch: int = EMBED_BATCH) -> list[list[float]]:
-        vectors: list[list[float]] = []
-        bar = _progress(len(texts), desc, progress)
-        for i in range(0, len(texts), batch):
-            vectors.extend(self.embedder.embed(texts[i : i + batch]))
-            bar.update(len(texts[i : i + batch]))
-        bar.close()
-        return vectors
-
-    def _add_group(self, group: list[tuple[Document, list[Any]]], present: set[str],
+    def _add_group(self, group: Group, present: set[str],
                    vectors: Mapping[str, Sequence[float]]) -> list[list[str]]:
-        """Embed the chunks of several documents together and write them in one call: one
-        document at a time, SQuAD's one-chunk paragraphs went to the model one by one."""
+        """Keep the texts of ``group``'s documents, then embed and write its chunks."""
         for doc, _ in group:
             self._texts.keep(doc)
-        texts = [[n.get_content() for n in nodes] for _, nodes in group]
-        missing = [t for t in dict.fromkeys(t for ts in texts for t in ts) if t not in vectors]
-        missing.sort(key=len)  # batches of like lengths: less padding for the model
-        fresh = dict(zip(missing, self._embed(missing), strict=True))
-        written, everything = [], []
-        for (_, nodes), ts in zip(group, texts, strict=True):
-            for node, text in zip(nodes, ts, strict=True):
-                node.embedding = list(fresh[text] if text in fresh else vectors[text])
-            written.append([n.node_id for n in nodes])
-            everything += nodes
-        leftover = [n.node_id for n in everything if n.node_id in present]
-        if leftover:  # written by a run killed before it committed
-            self.collection.delete(ids=leftover)
-        if everything:
-            from llama_index.vector_stores.chroma import ChromaVectorStore
+        return batches.write(self.collection, self.embedder, group, present, vectors)
 
-            ChromaVectorStore(chroma_collection=self.collection).add(everything)
-        return written
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[bool]:
@@ -487,31 +458,3 @@ def _resolved(path: str) -> str:
         return str(Path(path).resolve())
     except (OSError, RuntimeError):  # a symbolic link loop
         return path
-
-
-def _groups(docs: list[Document], spec: IndexSpec, report: IndexReport
-            ) -> Iterator[list[tuple[Document, list[Any]]]]:
-    """``docs`` split into chunks, in groups of about ``EMBED_GROUP`` chunks; a document that
-    cannot be split is reported as skipped."""
-    group: list[tuple[Document, list[Any]]] = []
-    size = 0
-    for doc in docs:
-        try:
-            nodes = split(doc, spec)
-        except DocumentError as e:
-            report.skipped.append(Skipped(doc.path, str(e)))
-            continue
-        group.append((doc, nodes))
-        size += len(nodes)
-        if size >= EMBED_GROUP:
-            yield group
-            group, size = [], 0
-    if group:
-        yield group
-
-
-def _progress(total: int, desc: str, enabled: bool, unit: str = "chunk") -> Any:
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc=desc, unit=unit, disable=not enabled or total == 0,
-                file=sys.stderr, leave=False)

@@ -1,4 +1,4 @@
-"""Short answers: the span of an evidence sentence that answers the question.
+"""The span scorer: every short span of an evidence sentence, described and scored.
 
 "What venue hosted Super Bowl Opening Night?" is answered by a sentence, but its core is
 "SAP Center". Every span of up to ``MAX_WORDS`` words in the best evidence sentences is a
@@ -10,9 +10,11 @@ model. The weights in ``span_weights.json`` were fitted by ``scripts/fit_spans.p
 softmax over each question's candidates, on SQuAD v1.1 dev questions whose paragraphs are
 outside the seeded 500-question sample that ``qa squad --limit 500 --seed 0`` reports on.
 
-``short_answer(question, evidence)`` -> the best span, or the best sentence when no span
-qualifies. Left out: parse trees and named-entity models; the tags and chunks come from
-TextBlob's rule-based tagger, whose lexicon ships in its wheel.
+``best_span(question, evidence)`` -> the highest-scoring span and its share of the softmax.
+What is done with it lives elsewhere: ``short.py`` ranks candidates and picks the short
+answer, ``abstain.py`` decides whether a span is sure enough to answer. Left out: parse
+trees and named-entity models; the tags and chunks come from TextBlob's rule-based tagger,
+whose lexicon ships in its wheel.
 """
 
 from __future__ import annotations
@@ -23,22 +25,12 @@ import re
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from qa.answer.evidence import (
-    Candidate,
-    Evidence,
-    Frame,
-    Kind,
-    is_person,
-    mentions_any,
-    question_names,
-)
-from qa.text import STOPWORDS, numbers, stem
+from qa.answer.evidence import Evidence
+from qa.answer.frames import Frame
+from qa.text import STOPWORDS, stem
+from qa.text import WH_WORDS as _WH
 from qa.types import Sentence
-
-if TYPE_CHECKING:
-    from qa.answer.reader import Reading
 
 MAX_WORDS = 8
 SENTENCES = 3  # evidence sentences searched, best first
@@ -47,7 +39,6 @@ WEIGHTS = Path(__file__).with_name("span_weights.json")
 _TOKEN = re.compile(r"\w+(?:[-’'./]\w+)*|[^\w\s]")
 _HARD = frozenset('.;:?!"“”()[]')  # a span never contains these
 _OPEN_OK = frozenset("the a an".split())  # a span may start with these, not end with them
-_WH = ("what", "which", "who", "whom", "whose", "when", "where", "why", "how")
 _BEFORE = {
     "be": "is are was were be been being",
     "by": "by via through",
@@ -298,9 +289,10 @@ def score(features: dict[str, float], weights: dict[str, float] | None = None) -
     return sum(w.get(k, 0.0) * v for k, v in features.items())
 
 
-def _rated(question: str, evidence: Evidence, weights: dict[str, float] | None = None
-           ) -> list[tuple[float, Span]]:
-    """Every candidate span of ``evidence`` with its score."""
+def rated(question: str, evidence: Evidence, weights: dict[str, float] | None = None
+          ) -> list[tuple[float, Span]]:
+    """Every candidate span of ``evidence`` with its score: ``[(2.3, Span("SAP Center",
+    ...)), (-0.4, Span("held at", ...)), ...]``."""
     return [(score(feats, weights), span)
             for span, feats in candidates(question, evidence.frame, evidence.sentences)]
 
@@ -309,111 +301,9 @@ def best_span(question: str, evidence: Evidence,
               weights: dict[str, float] | None = None) -> Span | None:
     """The highest-scoring candidate span, or None when there is none; its ``share`` is the
     probability the scorer's softmax over all candidates gives it."""
-    scored = _rated(question, evidence, weights)
+    scored = rated(question, evidence, weights)
     if not scored:
         return None
     top, span = max(scored, key=lambda t: t[0])
     share = 1.0 / sum(math.exp(s - top) for s, _ in scored)
     return replace(span, score=top, share=share)
-
-
-# A span the scorer gives at least this share of its probability (its softmax over all the
-# question's candidates) is trusted to answer a typed question that the candidate rules found
-# nothing for ("Who designed the stadium?" when the designer is a name the corpus never shows
-# speaking). On the scorer's held-back SQuAD paragraphs, 6 of the 75 typed questions without
-# a candidate reach it, with F1 94 among them. On evals/seeds.yaml no unanswerable case
-# without a candidate does but one (0.91, a person's name for "the name of the law", which
-# the person check refuses; next 0.58); on my held-out questions the highest is 0.71.
-CONFIDENT = 0.8
-
-
-def confident_span(question: str, evidence: Evidence,
-                   persons: frozenset[str] = frozenset()) -> Span | None:
-    """The best span when the scorer is sure of it, else None; a person's name never
-    answers a question about a place or a named thing ("the name of the law")."""
-    span = best_span(question, evidence)
-    if span is None or span.share < CONFIDENT:
-        return None
-    if evidence.kind in (Kind.PLACE, Kind.NAME) and is_person(span.text, persons):
-        return None
-    return span
-
-
-RANKED = frozenset({Kind.PERSON})
-
-
-def rank_candidates(question: str, evidence: Evidence, reading: Reading | None = None
-                    ) -> Evidence:
-    """The typed candidates, best first, as the reader (without one, the span scorer) sees
-    them; the candidate rules alone know only which strings are people, places or dates, not
-    which one answers.
-
-    With a ``reading``, the candidate its span overlaps goes first; when it overlaps none,
-    the span itself does, as a candidate of the question's kind, unless the question wants a
-    number and the span holds none ("How many ...?" is not answered "the guardsmen"). Without
-    one, only a ``RANKED`` kind is re-ordered: by the span scorer's best span holding each
-    candidate (or held by it).
-    """
-    if not evidence.candidates:
-        return evidence
-    if reading is not None:
-        ranked = list(evidence.candidates)
-        overlapping = [c for c in ranked if c.sentence.source == reading.sentence.source
-                       and c.start < reading.end and reading.start < c.end]
-        names = question_names(question)
-        if overlapping:
-            top = overlapping[0]
-            ranked.remove(top)
-        elif names and not mentions_any(reading.sentence.text, names) and not any(
-                c.sentence == reading.sentence for c in ranked):
-            # Held to the candidates' rule: "When was Agora founded?" is not answered from
-            # "The SOBR division was founded in 1993", which names neither Agora nor a
-            # candidate of its own.
-            return evidence
-        elif evidence.kind is not Kind.NUMBER or numbers(reading.text):
-            top = Candidate(reading.text, evidence.kind, reading.sentence, reading.start,
-                            reading.end, reading.probability)
-        else:
-            return evidence
-        return replace(evidence, candidates=_fuller_first([top, *ranked]))
-    if evidence.kind not in RANKED or len(evidence.candidates) < 2:
-        return evidence
-    rated = _rated(question, evidence)
-
-    def rating(c: Candidate) -> float:
-        held = [r for r, s in rated if s.sentence.source == c.sentence.source and
-                (s.start <= c.start and s.end >= c.end or c.start <= s.start and s.end <= c.end)]
-        return max(held, default=-99.0)
-
-    return replace(evidence, candidates=_fuller_first(
-        sorted(evidence.candidates, key=rating, reverse=True)))
-
-
-def _fuller_first(ranked: list[Candidate]) -> list[Candidate]:
-    """"Benyash" may rate as high as "Mikhail Benyash" (a span holding one often holds the
-    other); the full name answers."""
-    top = ranked[0]
-    fuller = [c for c in ranked if c.text.endswith(" " + top.text)]
-    if fuller:
-        ranked.remove(fuller[0])
-        ranked.insert(0, fuller[0])
-    return ranked
-
-
-def short_answer(question: str, evidence: Evidence, reading: Reading | None = None) -> str:
-    """The answer's core: the typed candidate the chat answer states, else the reader's span
-    (without a reader, the span scorer's), else the best sentence.
-
-    The candidate wins even where the span scorer alone scores better on SQuAD (on its
-    held-back paragraphs, F1 67 vs 46 for people, 55 vs 37 for places), so that the
-    short answer never contradicts the answer it is the core of ("Mikhail Benyash. [1]"
-    with a short answer "Ukraine").
-    """
-    if evidence.best is not None:
-        return evidence.best.text
-    if reading is not None:
-        return reading.text
-    span = best_span(question, evidence)
-    if span is not None:
-        return span.text
-    return evidence.sentences[0].text if evidence.sentences else ""

@@ -1,5 +1,7 @@
-"""Short-answer spans: candidates are exact pieces of the evidence, and the fitted scorer
-finds the core of an answer sentence."""
+"""Short-answer spans: candidates are exact pieces of the evidence, the fitted scorer
+(``spans``) finds the core of an answer sentence, the ranker and short-answer policy
+(``short``) put the answering candidate first, and the confidence gate (``abstain``) trusts
+only a sure span."""
 
 from __future__ import annotations
 
@@ -7,8 +9,9 @@ import json
 
 import pytest
 
-from qa.answer import spans
-from qa.answer.evidence import Evidence, EvidenceSelector, Kind, frame
+from qa.answer import abstain, short, spans
+from qa.answer.evidence import Evidence, EvidenceSelector
+from qa.answer.frames import Kind, frame
 from qa.store.index import Index
 from qa.types import Passage, Sentence
 
@@ -65,7 +68,7 @@ CORES = [
 def test_the_fitted_scorer_finds_the_core_of_most_sentences() -> None:
     found = []
     for question, sentence, core in CORES:
-        answer = spans.short_answer(question, evidence(question, sentence))
+        answer = short.short_answer(question, evidence(question, sentence))
         assert answer in sentence
         found.append(core in answer and len(answer) < len(sentence) / 2)
     # The scorer is word-level, with no parse: "on the last mission, Apollo 17" gives "last
@@ -76,10 +79,10 @@ def test_the_fitted_scorer_finds_the_core_of_most_sentences() -> None:
 def test_a_typed_candidate_is_the_short_answer_when_there_is_one() -> None:
     q = "How many guardsmen is Benyash defending?"
     ev = evidence(q, "Benyash will defend 12 members of the National Guard.")
-    from qa.answer.evidence import Candidate
+    from qa.answer.candidates import Candidate
 
     ev.candidates.append(Candidate("12", Kind.NUMBER, ev.sentences[0], 120, 122, 1.0))
-    assert spans.short_answer(q, ev) == "12"
+    assert short.short_answer(q, ev) == "12"
 
 
 def test_the_weights_file_names_its_training_data() -> None:
@@ -101,28 +104,28 @@ def test_rerank_puts_the_passage_with_the_answering_sentence_first(hash_index: I
 def test_a_sure_span_answers_a_typed_question_the_rules_found_nothing_for() -> None:
     q = "Who designed the concert hall?"
     ev = evidence(q, "The concert hall was designed by Norman Foster and opened in 2004.")
-    sure = spans.confident_span(q, ev)
+    sure = abstain.confident_span(q, ev)
     assert sure is not None and "Norman Foster" in sure.text
     # A name the corpus uses for a person never answers "the name of the law".
     law = "What is the name of the law?"
     ev = evidence(law, "It was established in 2016 through a law signed by Vladimir Putin.")
-    assert spans.confident_span(law, ev, frozenset({"vladimir putin", "putin"})) is None
+    assert abstain.confident_span(law, ev, frozenset({"vladimir putin", "putin"})) is None
 
 
 def test_the_short_answer_is_the_candidate_the_answer_states() -> None:
-    from qa.answer.evidence import Candidate
+    from qa.answer.candidates import Candidate
 
     q = "Who designed the concert hall?"
     ev = evidence(q, "The concert hall was designed by Norman Foster and opened in 2004.")
-    assert "Norman Foster" in spans.short_answer(q, ev)  # no candidate: the best span
+    assert "Norman Foster" in short.short_answer(q, ev)  # no candidate: the best span
     s = ev.sentences[0]
     ev.candidates = [Candidate("Norman Foster", Kind.PERSON, s, s.start + 33, s.start + 46,
                                1.0)]
-    assert spans.short_answer(q, ev) == "Norman Foster"
+    assert short.short_answer(q, ev) == "Norman Foster"
 
 
 def test_people_are_ranked_by_the_span_scorer_and_named_in_full() -> None:
-    from qa.answer.evidence import Candidate
+    from qa.answer.candidates import Candidate
 
     q = "Who designed the concert hall?"
     ev = evidence(q, "Mayor Jane Smith said the concert hall was designed by Norman Foster.")
@@ -130,11 +133,11 @@ def test_people_are_ranked_by_the_span_scorer_and_named_in_full() -> None:
     cands = [Candidate(n, Kind.PERSON, s, s.start + t.index(n), s.start + t.index(n) + len(n),
                        1.0) for n in ("Jane Smith", "Foster", "Norman Foster")]
     ev.candidates = cands
-    assert spans.rank_candidates(q, ev).candidates[0].text == "Norman Foster"
+    assert short.rank_candidates(q, ev).candidates[0].text == "Norman Foster"
 
 
 def test_the_reader_puts_the_candidate_it_reads_first_or_its_own_span() -> None:
-    from qa.answer.evidence import Candidate
+    from qa.answer.candidates import Candidate
     from qa.answer.reader import Reading
 
     q = "Who did the peasants think Luther would support?"
@@ -147,15 +150,15 @@ def test_the_reader_puts_the_candidate_it_reads_first_or_its_own_span() -> None:
 
     ev.candidates = [Candidate(n, Kind.PERSON, s, *at(n), 1.0)
                      for n in ("Thomas Müntzer", "Luther")]
-    read = spans.rank_candidates(q, ev, Reading(s, *at("Luther would"), "Luther would",
+    read = short.rank_candidates(q, ev, Reading(s, *at("Luther would"), "Luther would",
                                                 0.4, 0.0))
     assert [c.text for c in read.candidates] == ["Luther", "Thomas Müntzer"]
     # A span that holds no candidate answers in their place, as the question's kind.
-    read = spans.rank_candidates(q, ev, Reading(s, *at("the upper classes"),
+    read = short.rank_candidates(q, ev, Reading(s, *at("the upper classes"),
                                                 "the upper classes", 0.5, 0.0))
     assert read.best is not None and read.best.text == "the upper classes"
     assert read.best.kind is Kind.PERSON and len(read.candidates) == 3
-    assert spans.short_answer(q, read) == "the upper classes"
+    assert short.short_answer(q, read) == "the upper classes"
     # "How many" wants a number: a span without one leaves the candidates as they were.
     count = evidence("How many peasants were there?", "About 300 peasants sided with the "
                      "upper classes.")
@@ -163,12 +166,12 @@ def test_the_reader_puts_the_candidate_it_reads_first_or_its_own_span() -> None:
     count.candidates = [Candidate("About 300", Kind.NUMBER, c, c.start, c.start + 9, 1.0)]
     start = c.start + ct.index("the upper classes")
     wordy = Reading(c, start, start + 17, "the upper classes", 0.5, 0.0)
-    assert spans.rank_candidates(count.question, count, wordy).candidates == count.candidates
+    assert short.rank_candidates(count.question, count, wordy).candidates == count.candidates
     # With no candidate at all, the reader's span is the short answer; nothing is added.
     ev.candidates = []
     reading = Reading(s, *at("upper classes"), "upper classes", 0.5, 0.0)
-    assert spans.rank_candidates(q, ev, reading).candidates == []
-    assert spans.short_answer(q, ev, reading) == "upper classes"
+    assert short.rank_candidates(q, ev, reading).candidates == []
+    assert short.short_answer(q, ev, reading) == "upper classes"
 
 
 def test_spans_are_described_by_parts_of_speech_and_phrase_chunks() -> None:

@@ -2,8 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from qa.answer import compose
-from qa.answer.evidence import Candidate, Kind
+from qa.answer import compose, grounding, prompt
+from qa.answer.candidates import Candidate
+from qa.answer.frames import Kind
 from qa.types import Sentence
 
 pytestmark = pytest.mark.unit
@@ -16,7 +17,7 @@ KRASNODAR = Candidate("Krasnodar", Kind.PLACE, SENT, 431, 440, 1.0)
 
 
 def test_supported_reply_passes() -> None:
-    assert compose.check("Benyash spoke from Krasnodar.", [QUOTE], Q, KRASNODAR).ok
+    assert grounding.check("Benyash spoke from Krasnodar.", [QUOTE], Q, KRASNODAR).ok
 
 
 @pytest.mark.parametrize("reply, reason", [
@@ -27,7 +28,7 @@ def test_supported_reply_passes() -> None:
     ("", "empty"),
 ])
 def test_unsupported_replies_are_rejected_with_a_reason(reply: str, reason: str) -> None:
-    verdict = compose.check(reply, [QUOTE], Q, KRASNODAR)
+    verdict = grounding.check(reply, [QUOTE], Q, KRASNODAR)
     assert not verdict.ok and reason in verdict.reason
 
 
@@ -36,8 +37,8 @@ def test_two_numbers_of_one_kind_the_wrong_one_is_caught() -> None:
     sent = Sentence("000.txt", "", 0, len(quote), quote, 1.0)
     founded = Candidate("1993", Kind.DATE, sent, 29, 33, 1.0)
     q = "When was the division founded?"
-    assert compose.check("It was founded in 1993.", [quote], q, founded).ok
-    assert not compose.check("It was founded 29 years ago.", [quote], q, founded).ok
+    assert grounding.check("It was founded in 1993.", [quote], q, founded).ok
+    assert not grounding.check("It was founded 29 years ago.", [quote], q, founded).ok
 
 
 def test_tidy_drops_the_models_framing() -> None:
@@ -45,7 +46,7 @@ def test_tidy_drops_the_models_framing() -> None:
 
 
 def test_prompt_golden() -> None:
-    messages = compose.render_prompt(Q, [SENT], KRASNODAR)
+    messages = prompt.render_prompt(Q, [SENT], KRASNODAR)
     golden = Path(__file__).parents[1] / "golden" / "prompt_krasnodar.txt"
     rendered = "\n---\n".join(f"{m['role']}: {m['content']}" for m in messages) + "\n"
     assert rendered == golden.read_text(encoding="utf-8")
@@ -56,5 +57,5 @@ def test_a_name_only_the_question_gives_is_not_evidence() -> None:
     words are no source."""
     quote = "Members of the group had been dispatched to the Crimean peninsula."
     q = "Where had the Rosgvardia members been sent?"
-    verdict = compose.check("The Rosgvardia members were sent to Crimea.", [quote], q, None)
+    verdict = grounding.check("The Rosgvardia members were sent to Crimea.", [quote], q, None)
     assert not verdict.ok and "rosgvardia" in verdict.reason

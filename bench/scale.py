@@ -173,7 +173,8 @@ def selector_open(index: Any, embedder: Any, retriever: Any, questions: list[str
     document frequencies, every document read for person names, the cache saved) and again
     from that cache, side by side; with whether both hold the same lexicon and select the
     same evidence for ``questions`` over the retriever's passages."""
-    from qa.answer.evidence import SELECTOR_CACHE_DIR, EvidenceSelector
+    from qa.answer.evidence import EvidenceSelector
+    from qa.answer.lexicon import SELECTOR_CACHE_DIR
 
     shutil.rmtree(Path(index.root) / SELECTOR_CACHE_DIR, ignore_errors=True)
     cold_s, cold = timed(lambda: EvidenceSelector(index, embedder))

@@ -1,7 +1,16 @@
-"""Pure text helpers: words, stems, sentences with exact spans, page debris, facts.
+"""Pure text helpers: word lists, words, stems, sentences with exact spans, page debris, facts.
 
 Nothing here loads a model or touches disk. Sentence splitting is a small rule set tuned for
 news prose (quotes, abbreviations, one-line headlines); it is not a general NLP tokenizer.
+
+The general-English word lists that ingest, the store and the answer stage read are here,
+each written once and named for what it is for. Where two rules need nearly the same words
+for different ends (a role noun that heads "Which lawyer ...?" against a title peeled off
+"Admiral Tony Radakin"), both lists are here, one derived from the other, with what sets
+them apart. A list that only one rule reads and that holds that rule's own wording (a
+question frame's head nouns, the phrases of a broad question) stays beside the rule.
+Left out: any list that names the people, groups or places of a corpus (a fit to one
+corpus, not a rule of English).
 """
 
 from __future__ import annotations
@@ -18,6 +27,9 @@ WORD = re.compile(r"[A-Za-z0-9\u00C0-\u024F]+(?:[’'][A-Za-z]+)?")
 # without spaces (Chinese, a base64 blob) still splits into chunks of a bounded size.
 TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]|\w{1,40}|[^\w\s]")
 
+# --- word lists ------------------------------------------------------------------------
+
+# Words too common to say what a text is about: left out of content terms and of names.
 STOPWORDS = frozenset(
     """a about above after again against all am an and any are as at be because been before
     being below between both but by can could did do does doing down during each few for from
@@ -29,16 +41,77 @@ STOPWORDS = frozenset(
     said says say told tell many much one ones s t d ll re ve m""".split()
 )
 
-# Words that frame a question without naming what it is about.
-QUESTION_FRAME = frozenset(
-    """what which who whom whose when where why how name named kind type happen happened
-    article articles text report reported reports mention mentioned according""".split()
+# The question words; the first of them in a question says what it asks for. A tuple: some
+# rules join it into a pattern, and a fixed order keeps that pattern the same every run.
+WH_WORDS = ("what", "which", "who", "whom", "whose", "when", "where", "why", "how")
+
+# Words that frame a question without naming what it is about (left out of its terms).
+QUESTION_FRAME = frozenset(WH_WORDS) | frozenset(
+    """name named kind type happen happened article articles text report reported reports
+    mention mentioned according""".split()
 )
 
-_ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof st jr sr gen col lt sgt capt adm gov sen rep inc ltd co corp vs etc "
+# The auxiliary verbs: "Who is ...?", "Did they ...?" (a yes/no question opens with one).
+AUXILIARIES = frozenset("is are was were do does did has have had can could would will "
+                        "should may might must be been".split())
+
+# Courtesy titles written before a name, with or without a full stop ("Mr. Benyash").
+HONORIFICS = frozenset("mr mrs ms dr".split())
+
+# A full stop after these does not end a sentence ("Mr. Benyash", "Jan. 5", "U.S. troops").
+ABBREVIATIONS = HONORIFICS | frozenset(
+    "prof st jr sr gen col lt sgt capt adm gov sen rep inc ltd co corp vs etc "
     "e.g i.e u.s u.k u.n no jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
+
+# Nouns naming what a person does, that head a question about a person ("Which lawyer ...?",
+# "Who is the director of ...?") and, written before a name, say who someone is.
+ROLE_NOUNS = frozenset("lawyer attorney activist official officer admiral colonel general "
+                       "leader president judge journalist head director chief minister "
+                       "commander spokesman spokeswoman spokesperson prosecutor mayor "
+                       "governor chairman chairwoman senator ambassador".split())
+
+# The roles that, right before a name ("lawyer Mikhail Benyash") or after it ("Chikov, the
+# activist,"), make the name a person's in the corpus lexicon and record the role. Narrower
+# than ROLE_NOUNS by five words it has never held; the lexicon is cached per index, and
+# whether adding them finds more people or more false ones is not measured.
+NAME_ROLES = ROLE_NOUNS - frozenset("officer head director commander prosecutor".split())
+
+# Titles that stand capitalized before a name and are peeled off a name span ("Admiral Tony
+# Radakin" -> "Tony Radakin"): the honorifics and the roles most often written as a title.
+# Narrower than ROLE_NOUNS: a capitalized "Judge" or "Leader" is also the start of a name of
+# a court or a party, and which of them to peel is not measured.
+TITLES = HONORIFICS | frozenset("admiral colonel general president minister lawyer activist "
+                                "head chief director mayor governor senator".split())
+
+# Whoever stands in for a person named by office, not by name: "the Russian president".
+AUTHORITIES = ("president", "prime minister", "king", "government", "minister", "commander",
+               "authorities")
+
+# Words that make a capitalized phrase an organisation's name, not a person's ("Financial
+# Times", "National Guard", "Ministry of Defence").
+ORG_WORDS = frozenset("times federation guard guards forces army force staff commons group tv "
+                      "division union ministry court news agency council party company bank "
+                      "police service office".split())
+
+# Verbs of saying (and the emphatic "himself"), which after a name mark a person speaking:
+# "Benyash said", "Chikov wrote", "Putin himself". A tuple: joined into a pattern.
+SPEECH = ("said", "says", "told", "added", "wrote", "noted", "explained", "argues", "argued",
+          "asked", "put it", "warned", "revealed", "himself", "herself")
+
+# Pronouns for a person and for a thing or a group, which a follow-up question may use for a
+# name in the conversation ("Which city was he calling from?").
+PERSONAL_PRONOUNS = ("he", "she", "him", "her", "his", "hers")
+THING_PRONOUNS = ("it", "its", "they", "them", "their", "theirs")
+
+# Pronouns that open a sentence about what the sentence before names ("It was established in
+# 2016."): the subject and possessive forms of the two lists above.
+OPENING_PRONOUNS = ("it", "its", "they", "their", "he", "his", "she", "her")
+
+# "this", "these": a demonstrative opening carries the previous sentence's subject too, but
+# names its own noun ("These guardsmen were ..."), so it counts for coverage, not embedding.
+NEAR_DEMONSTRATIVES = ("this", "these")
+DEMONSTRATIVES = ("that", "this", "those", "these")
 
 NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -48,10 +121,19 @@ NUMBER_WORDS = {
     "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "thousand": 1000,
     "million": 1_000_000, "billion": 1_000_000_000, "dozen": 12, "hundreds": 100,
     "thousands": 1000, "dozens": 12,
-}
+}  # word -> its value
+# The parts of a compound number: "twenty-three".
+TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+UNITS = "one two three four five six seven eight nine".split()
+# In order: an ordinal's index plus one is its value ("third" -> 3).
+ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh "
+            "twelfth").split()
 MONTHS = (
     "january february march april may june july august september october november december"
 ).split()
+
+
+# --- words -----------------------------------------------------------------------------
 
 
 def normalize(text: str) -> str:
@@ -102,10 +184,6 @@ def _content_terms(text: str) -> tuple[str, ...]:
     return tuple(stem(w) for w in _words(text) if w not in STOPWORDS)
 
 
-def is_number_word(word: str) -> bool:
-    return word in NUMBER_WORDS
-
-
 # --- sentences -------------------------------------------------------------------------
 
 _END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+|$)")
@@ -125,7 +203,7 @@ def sentence_spans(text: str, offset: int = 0) -> Iterator[tuple[int, int]]:
             end = line_start + m.end()
             before = line[: m.start()].rsplit(None, 1)
             last = before[-1].lower().strip("\"'“”‘’(") if before else ""
-            if m.group().startswith(".") and (last in _ABBREVIATIONS or len(last) == 1):
+            if m.group().startswith(".") and (last in ABBREVIATIONS or len(last) == 1):
                 continue  # "Mr." / "U.S." / an initial
             rest = line[m.end():].lstrip()
             if rest and rest[0].islower():
@@ -179,9 +257,9 @@ def sentences(text: str) -> list[tuple[int, int, bool]]:
 # --- facts -----------------------------------------------------------------------------
 
 NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?(?:st|nd|rd|th)?")
-CAPITALIZED = re.compile(
-    r"[A-Z][\w’'\-]*(?:\s+(?:of|de|von|van|al|the)?\s*[A-Z][\w’'\-]*)*"
-)
+# A run of capitalized words, "of" or "of the" allowed inside: "Mikhail Benyash", "Bank of
+# England", "Ministry of the Interior"; what a name span starts from.
+CAPITALIZED = re.compile(r"\b[A-Z][\w’'\-]+(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w’'\-]+)*")
 
 
 def numbers(text: str) -> set[str]:
@@ -200,8 +278,6 @@ def _numbers(text: str) -> frozenset[str]:
     return frozenset(n.rstrip(".") for n in found if n)
 
 
-TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
-UNITS = "one two three four five six seven eight nine".split()
 COMPOUND = re.compile(rf"\b({'|'.join(TENS)})[- ]({'|'.join(UNITS)})\b")
 
 

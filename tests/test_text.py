@@ -45,3 +45,16 @@ def test_stem_folds_plurals_and_tenses() -> None:
     # Porter 2 also folds derivations a plain suffix stripper misses.
     assert text.stem("responsible") == text.stem("responsibilities")
     assert text.stem("directly") == text.stem("direct")
+
+
+def test_a_capitalized_run_is_one_name_with_of_inside() -> None:
+    found = text.CAPITALIZED.findall("Mikhail Benyash wrote to the Bank of England and the "
+                                     "Ministry of the Interior, then to Agora.")
+    assert found == ["Mikhail Benyash", "Bank of England", "Ministry of the Interior", "Agora"]
+
+
+def test_the_role_lists_are_one_family() -> None:
+    # The narrower lists are cut from the role nouns, never written apart from them.
+    assert text.NAME_ROLES < text.ROLE_NOUNS
+    assert text.TITLES - text.HONORIFICS < text.ROLE_NOUNS
+    assert set(text.WH_WORDS) <= text.QUESTION_FRAME

@@ -25,18 +25,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from qa.answer import spans, values
-from qa.answer.evidence import (
-    TYPED,
-    Candidate,
-    Evidence,
-    EvidenceSelector,
-    Kind,
-    mentions_any,
-    question_names,
-    ranked_candidates,
-)
-from qa.text import content_terms, stem, words
+from qa.answer import values
+from qa.answer.candidates import Candidate, ranked_candidates
+from qa.answer.evidence import Evidence, EvidenceSelector
+from qa.answer.frames import TYPED, Kind
+from qa.answer.names import mentions_any, question_names
+from qa.answer.short import rank_candidates
+from qa.text import content_terms
 from qa.types import Agreement, Citation, Claim, Sentence
 
 if TYPE_CHECKING:
@@ -137,7 +132,7 @@ def claims(question: str, evidence: Evidence, reader: Reader | None,
         one = Evidence(question, evidence.kind, [o.sentence],
                        ranked_candidates(question, [(o.sentence, o.candidates)]),
                        frame=evidence.frame)
-        top = spans.rank_candidates(question, one, o.reading).best
+        top = rank_candidates(question, one, o.reading).best
         value = _value(top, o.reading, evidence.kind) if top is not None else None
         if top is not None and value is not None and (
                 o.alike >= SAME_SIMILARITY or _same_subject(best, top, question)):
@@ -178,10 +173,15 @@ def _same_subject(a: Candidate, b: Candidate, question: str) -> bool:
     return not ua or not ub or bool(ua & ub) or bool(ua & asked and ub & asked)
 
 
+# Words that join a number to what it counts ("9 out of the 12", "12 of them"), left out of
+# its unit. Narrower than the stop words ``broad.between`` skips: a wider list here changes
+# which claims count the same thing, so the two stay apart.
+_LINKS = frozenset("of the out and".split())
+
+
 def _unit(c: Candidate) -> set[str]:
     """The stems of the two words after a number: ``"12 members of the"`` -> {"member"}."""
-    after = c.sentence.text[c.end - c.sentence.start:]
-    return {stem(w) for w in words(after)[:2] if w not in ("of", "the", "out", "and")}
+    return set(values.counted(c.sentence.text[c.end - c.sentence.start:], _LINKS))
 
 
 def agreement(found: list[Found], numbers: dict[str, int]) -> Agreement | None:

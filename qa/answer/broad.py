@@ -30,8 +30,10 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from qa.answer import values
-from qa.answer.evidence import _NUMBER_SPAN, question_names
-from qa.text import STOPWORDS, content_terms, normalize, stem, words
+from qa.answer.candidates import NUMBER_SPAN
+from qa.answer.cues import DESCRIBES, describes
+from qa.answer.names import question_names
+from qa.text import AUXILIARIES, ROLE_NOUNS, STOPWORDS, content_terms, normalize, words
 from qa.types import Agreement, Claim, Passage, Sentence
 
 if TYPE_CHECKING:
@@ -72,8 +74,9 @@ _COMPARISON = re.compile(
     rf"\b(?:differ|difference|differences) between the {_DOCS}\b")
 _PROFILE = re.compile(r"^(?:who (?:is|was|'s)|tell me (?:more )?about|what do (?:we|you|the "
                       rf"{_DOCS}) know about|give (?:me )?a profile of|profile of|describe)\s+")
-_YES_NO = re.compile(r"^(?:is|are|was|were|do|does|did|has|have|had|can|could|will|would|"
-                     r"should|may|might|must)\b|^is it (?:true|the case) that\b")
+# A yes/no question opens with an auxiliary ("be" and "been" never open one).
+_YES_NO = re.compile(rf"^(?:{'|'.join(sorted(AUXILIARIES - {'be', 'been'}))})\b|"
+                     r"^is it (?:true|the case) that\b")
 _TOPIC_NOISE = frozenset("summarize summarise sum recap brief overview summary rundown gist "
                          "main key points facts takeaways events happened going story stories "
                          "article articles report reports source sources text texts document "
@@ -293,19 +296,18 @@ class Composer:
                         meta={"support": round(evidence.support, 4)})
 
 
+_ROLES = "|".join(sorted(ROLE_NOUNS))
+
+
 def _describing(text: str, last: str) -> float:
     """How much a sentence says who someone is: ``"Admiral Tony Radakin of the United
     Kingdom said"`` (a title before the name) and ``"He is the country's Chief of Defense
     Staff"`` score above ``"Radakin said the word"``."""
     t = normalize(text)
     score = 0.0
-    if re.search(rf"\b{re.escape(last)}(?:,| is| was) (?:a|an|the)\b", t) or \
-            re.match(r"^\W*(he|she)\s+(is|was)\s+(a|an|the)\b", t):
+    if describes(text, [last]) or DESCRIBES.match(t):
         score += 0.6  # an appositive or a copula: what they are
-    if re.search(rf"\b(?:[a-z]+ )?(?:lawyer|attorney|activist|official|president|minister|"
-                 rf"admiral|colonel|general|leader|chief|head|spokesman|spokeswoman|"
-                 rf"journalist|judge|mayor|governor|director|commander)\s+(?:\w+\s+)?"
-                 rf"{re.escape(last)}\b", t):
+    if re.search(rf"\b(?:[a-z]+ )?(?:{_ROLES})\s+(?:\w+\s+)?{re.escape(last)}\b", t):
         score += 0.4  # a role before the name
     if re.search(rf"\b{re.escape(last)}\s+(?:said|says|told|argues|argued|added|wrote|will|"
                  rf"was|has|had|is)\b", t):
@@ -319,11 +321,11 @@ def between(cited: list[Sentence]) -> Agreement | None:
     pair, None when there is none."""
     found: list[tuple[int, Sentence, str, values.Value, str]] = []
     for i, s in enumerate(cited, 1):
-        for m in _NUMBER_SPAN.finditer(s.text):
-            after = [w for w in words(s.text[m.end():])[:2] if w not in STOPWORDS]
+        for m in NUMBER_SPAN.finditer(s.text):
+            after = values.counted(s.text[m.end():], STOPWORDS)
             value = values.number(m.group())
             if value is not None and after and value.high >= 2:
-                found.append((i, s, m.group(), value, stem(after[0])))
+                found.append((i, s, m.group(), value, after[0]))
     for a in found:
         for b in found:
             if a[1].source < b[1].source and a[4] == b[4]:

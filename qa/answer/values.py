@@ -12,6 +12,8 @@ comparable (a number and a name, a count and a share with nothing to relate them
   "most" / "half" / "all" / "none" are shares only.
 - A date is (year, month, day) with what is missing left None; two dates are compatible when
   every field both give is equal.
+- What a number counts is read off the words right after it (``counted``): "12 members"
+  and "14 members" count one thing; the callers decide what is near enough.
 - A name is its words without titles and articles; "Benyash" is a short form of "Mikhail
   Benyash", "Crimean" of "Crimea" (a shared prefix of five letters or more).
 
@@ -25,7 +27,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from qa.text import MONTHS, NUMBER_WORDS, normalize
+from qa.text import MONTHS, NUMBER_WORDS, TITLES, normalize, stem, words
 
 _HEDGES: tuple[tuple[str, float, float], ...] = (
     # (phrase, low factor, high factor) applied to the number that follows
@@ -45,8 +47,9 @@ _PLURAL_SCALES = {"dozens": (24.0, 144.0), "scores": (40.0, 200.0), "hundreds": 
                   "thousands": (2000.0, 12000.0), "millions": (2e6, 1.2e7)}
 _SCALES = {"hundred": 100.0, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12,
            "k": 1e3, "m": 1e6, "bn": 1e9}
-_TITLES = frozenset("mr mrs ms dr sir admiral general colonel president minister lawyer "
-                    "the a an of de".split())
+# Dropped from a name before two names are compared ("Mr. Benyash" is "Benyash"): titles,
+# "sir", and the articles and particles a name is written with.
+_NOT_NAME = TITLES | frozenset("sir the a an of de".split())
 _NUM = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
 
@@ -142,6 +145,12 @@ def _amount(text: str) -> float | None:
     return total + current if seen else None
 
 
+def counted(after: str, skip: frozenset[str]) -> list[str]:
+    """What a number counts: the stems of the two words after it, those in ``skip`` aside.
+    ``counted(" members of the guard", frozenset({"of", "the"})) -> ["member"]``."""
+    return [stem(w) for w in words(after)[:2] if w not in skip]
+
+
 def _show(value: float) -> str:
     """``_show(1000.0) -> "1,000"``; ``_show(2.5) -> "2.5"``."""
     return f"{int(value):,}" if value == int(value) else f"{value:g}"
@@ -179,7 +188,7 @@ def _dated(year: int | None, month: int | None, day: int | None) -> Value:
 def name(text: str) -> Value | None:
     """A name's words without titles: ``"the Crimean peninsula" -> ("crimean", "peninsula")``."""
     tokens = tuple(w for w in re.findall(r"[a-z0-9]+", normalize(text).replace("'s", ""))
-                   if w not in _TITLES)
+                   if w not in _NOT_NAME)
     return Value("name", " ".join(tokens), words=tokens) if tokens else None
 
 

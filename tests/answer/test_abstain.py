@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from qa.answer import abstain
-from qa.answer.evidence import Evidence, Frame, Kind
+from qa.answer.evidence import Evidence
+from qa.answer.frames import Frame, Kind
 from qa.answer.reader import Reading
 from qa.errors import ModelError
 from qa.types import Sentence

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from qa.answer import agreement, values
-from qa.answer.evidence import Candidate, Kind
+from qa.answer.candidates import Candidate
+from qa.answer.frames import Kind
 from qa.types import Agreement, Claim, Sentence
 
 from ..conftest import ROOT, SEEDS

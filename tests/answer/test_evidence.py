@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from qa.answer.candidates import typed_candidates
 from qa.answer.conversation import standalone
-from qa.answer.evidence import Frame, Kind, frame, person_names, proper_spans, typed_candidates
+from qa.answer.frames import Frame, Kind, frame
+from qa.answer.names import person_names, proper_spans
 from qa.types import Sentence
 
 from ..conftest import SEEDS
@@ -88,17 +90,17 @@ def test_a_demonstrative_follow_up_takes_the_fuller_mention() -> None:
 
 
 def test_a_why_is_answered_by_a_cause_not_by_the_event_restated() -> None:
-    from qa.answer.evidence import _gives_cause
+    from qa.answer.cues import gives_cause
     from qa.text import content_terms
 
     q = set(content_terms("Why did the guardsmen refuse to fight?"))
-    assert not _gives_cause("Russian guardsmen have refused to fight in Ukraine.", q)
-    assert _gives_cause("The guardsmen argue that the command was unlawful.", q)
-    assert _gives_cause("Some withdrew due to pressure from their families.", q)
+    assert not gives_cause("Russian guardsmen have refused to fight in Ukraine.", q)
+    assert gives_cause("The guardsmen argue that the command was unlawful.", q)
+    assert gives_cause("Some withdrew due to pressure from their families.", q)
 
 
 def test_a_head_noun_counts_when_worded_the_usual_other_way() -> None:
-    from qa.answer.evidence import names_head
+    from qa.answer.cues import names_head
 
     assert names_head("focusing efforts on the eastern portions of the country", "part")
     assert names_head("Observers often refer to the force as Putin's private army.", "label")
@@ -108,12 +110,12 @@ def test_a_head_noun_counts_when_worded_the_usual_other_way() -> None:
 
 
 def test_what_kind_of_wants_the_head_with_what_qualifies_it() -> None:
-    from qa.answer.evidence import _qualified
+    from qa.answer.cues import qualified
 
     assert frame("What kind of legal claim did they bring?").sort
-    assert _qualified("Most of them withdrew claims alleging they'd been expelled.", "claim")
-    assert _qualified("They filed a wrongful dismissal claim.", "claim")
-    assert not _qualified("Those who brought the claims had been threatened.", "claim")
+    assert qualified("Most of them withdrew claims alleging they'd been expelled.", "claim")
+    assert qualified("They filed a wrongful dismissal claim.", "claim")
+    assert not qualified("Those who brought the claims had been threatened.", "claim")
 
 
 def test_what_happened_after_wants_the_next_event() -> None:
@@ -122,7 +124,7 @@ def test_what_happened_after_wants_the_next_event() -> None:
 
 
 def test_an_attributed_question_prefers_what_that_person_said() -> None:
-    from qa.answer.evidence import _spoken_by, person_roles, speaker_names
+    from qa.answer.names import person_roles, speaker_names, spoken_by
 
     docs = ["Russian lawyer Mikhail Benyash said he would defend them. "
             "Activist Ilya Kosygin wrote about it. Chikov, the activist, agreed."]
@@ -133,8 +135,8 @@ def test_an_attributed_question_prefers_what_that_person_said() -> None:
     assert speaker_names(q, persons, roles) == {"benyash"}
     assert speaker_names("According to Kosygin, what happened?", persons, roles) == {"kosygin"}
     assert speaker_names("Why did they refuse?", persons, roles) == frozenset()
-    assert _spoken_by("Benyash argues that they were not trained.", frozenset({"benyash"}))
-    assert not _spoken_by("The guardsmen argue that it was unlawful.", frozenset({"benyash"}))
+    assert spoken_by("Benyash argues that they were not trained.", frozenset({"benyash"}))
+    assert not spoken_by("The guardsmen argue that it was unlawful.", frozenset({"benyash"}))
 
 
 def test_dates_and_numbers_come_in_their_usual_shapes() -> None:

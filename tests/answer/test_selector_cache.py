@@ -7,13 +7,17 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
 
-import qa.answer.evidence
+import qa.answer.lexicon
+import qa.answer.names
+import qa.text
 from bench.scale import StoreOnly
-from qa.answer.evidence import SELECTOR_CACHE_DIR, SELECTOR_DATA, Evidence, EvidenceSelector
+from qa.answer.evidence import Evidence, EvidenceSelector
+from qa.answer.lexicon import SELECTOR_CACHE_DIR, SELECTOR_DATA
 from qa.settings import Settings
 from qa.store.cache import META
 from qa.store.index import Index
@@ -144,13 +148,18 @@ def test_adding_a_document_invalidates_the_cache(hash_index: Index, corpus: Path
     assert again.from_cache and lexicon(again) == lexicon(selector)
 
 
+# Every module whose code derives the lexicon: the counting, the name rules, the stems, stop
+# words, sentences and word lists.
+@pytest.mark.parametrize("module", [qa.answer.lexicon, qa.answer.names, qa.text],
+                         ids=lambda m: m.__name__)
 def test_a_change_to_the_counting_code_rebuilds(hash_index: Index, tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+                                                monkeypatch: pytest.MonkeyPatch,
+                                                module: ModuleType) -> None:
     expected = lexicon(open_(hash_index))
     old = caches(hash_index)
-    edited = tmp_path / "text.py"  # text.py, one comment longer: stems may differ now
-    edited.write_bytes(Path(qa.answer.evidence.text_rules.__file__).read_bytes() + b"# edited\n")
-    monkeypatch.setattr(qa.answer.evidence.text_rules, "__file__", str(edited))
+    edited = tmp_path / "edited.py"  # the module, one comment longer: what it counts may differ
+    edited.write_bytes(Path(module.__file__ or "").read_bytes() + b"# edited\n")
+    monkeypatch.setattr(module, "__file__", str(edited))
     rebuilt = open_(hash_index)
     assert not rebuilt.from_cache and lexicon(rebuilt) == expected
     assert caches(hash_index) != old

@@ -82,3 +82,9 @@ def test_the_normalised_forms_shown() -> None:
                      "9 out of the 12": "9 of 12"}
     assert (d := values.date("February 24th, 2022")) is not None and d.text == "2022-02-24"
     assert (d := values.date("24 February")) is not None and d.text == "February 24"
+
+
+def test_what_a_number_counts_is_read_after_it() -> None:
+    assert values.counted(" members of the guard", frozenset({"of", "the"})) == ["member"]
+    assert values.counted(" of the guardsmen", frozenset({"of", "the"})) == []
+    assert values.counted(" guardsmen refused", frozenset()) == ["guardsman", "refus"]

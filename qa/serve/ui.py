@@ -4,7 +4,8 @@ Three tabs. **Chat**: answers stream in with [n] markers; the panel beside the c
 each cited sentence inside its paragraph, and the whole article with the passage marked;
 after an abstention it shows the closest passages; the standalone question that was
 searched for sits, collapsed, under each answer; clicking an earlier answer brings its
-sources back. **Documents**: the indexed articles, upload (.txt/.md/.html/.pdf) and removal.
+sources back; the empty chat offers the corpus's example questions (``examples``).
+**Documents**: the indexed articles, upload (.txt/.md/.html/.pdf) and removal.
 **Settings**: passages per question, the model (read-only), timings.
 
 Each browser session keeps its own conversation (``gr.State``); every event that uses the
@@ -34,6 +35,7 @@ from qa.errors import QAError
 from qa.ingest.documents import MAX_BYTES
 from qa.ingest.formats import SUFFIXES
 from qa.privacy import go_offline
+from qa.serve import examples
 from qa.serve.access import Access, api_note, warning
 from qa.serve.address import Address, listen
 from qa.serve.render import (
@@ -60,14 +62,6 @@ ENGINE = "engine"  # the concurrency group of everything that uses the model
 CORPUS = "corpus"  # adding and removing documents: one at a time, beside the questions
 # Gradio finds a progress bar by this default value; it follows tqdm (the index's embedding).
 PROGRESS = gr.Progress(track_tqdm=True)
-
-# Questions the seed articles answer well; shown while their article is indexed.
-SEED_EXAMPLES = [
-    ("From which city did Benyash speak to the Financial Times?", "002_75f925b16965c540.txt"),
-    ("How many guardsmen is Benyash defending?", "002_75f925b16965c540.txt"),
-    ("When was the Vladimir SOBR division founded?", "000_1daafaa0c1248cb7.txt"),
-    ("Why did the guardsmen refuse to fight?", "002_75f925b16965c540.txt"),
-]
 
 JS_SOURCES = """
 element.addEventListener('click', (e) => {
@@ -232,12 +226,10 @@ class ChatUI:
         return str(value.get("text", "")) if isinstance(value, dict) else str(value)
 
     def examples(self) -> list[ExampleMessage]:
-        indexed = {d.source: d for d in self.service.documents()}
-        chosen = [q for q, source in SEED_EXAMPLES if source in indexed]
-        if not chosen:  # another corpus: ask what its first articles are about
-            chosen = [f"What is “{d.title}” about?" for d in indexed.values()
-                      if d.title and "<" not in d.title][:4]
-        return [ExampleMessage(text=q) for q in chosen]
+        """The corpus folder's own example questions, else ones its titles suggest."""
+        titles = {d.source: d.title for d in self.service.documents()}
+        written = examples.load(self.service.corpus_dir)
+        return [ExampleMessage(text=q) for q in examples.choose(written, titles)]
 
     # --- documents ----------------------------------------------------------------------
 

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import re
 
-_WH = r"(what|which|who|whom|whose|when|where|why|how)"
+from qa.text import WH_WORDS
+
+_WH = rf"({'|'.join(WH_WORDS)})"
 _JOIN = re.compile(rf",?\s+and\s+(?:also\s+)?{_WH}\b", re.IGNORECASE)
 _LEAD = re.compile(rf"^\W*(?:(?:from|in|to|on|at|for|by|with|of|since|until)\s+)?{_WH}\b",
                    re.IGNORECASE)

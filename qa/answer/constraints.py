@@ -23,10 +23,8 @@ import random
 import re
 from dataclasses import dataclass
 
-from qa.text import NUMBER_WORDS, normalize
+from qa.text import NUMBER_WORDS, ORDINALS, normalize
 
-_ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh "
-             "twelfth").split()
 _YEAR = re.compile(r"(?<![\d,.$])(1[5-9]\d\d|20\d\d)(?:s)?(?![\d,])")
 _NUMBERED = re.compile(
     r"(?<![\d,.$])(\d{1,3})(st|nd|rd|th)?(?![\d,.%]|\s*(?:%|percent|per\s?cent))")
@@ -52,8 +50,8 @@ def constraints(question: str) -> list[Constraint]:
             continue
         out.append(Constraint("number", str(int(m.group(1)))))
     for w in re.findall(r"[a-z]+", q):
-        if w in _ORDINALS[1:]:  # "first" is too often "earliest" to hold a passage to
-            out.append(Constraint("number", str(_ORDINALS.index(w) + 1)))
+        if w in ORDINALS[1:]:  # "first" is too often "earliest" to hold a passage to
+            out.append(Constraint("number", str(ORDINALS.index(w) + 1)))
     seen: set[Constraint] = set()
     return [c for c in out if not (c in seen or seen.add(c))]  # type: ignore[func-returns-value]
 
@@ -66,8 +64,8 @@ def _values(text: str) -> set[str]:
     for w in re.findall(r"[a-z]+", t):
         if w in NUMBER_WORDS:
             found.add(str(NUMBER_WORDS[w]))
-        elif w in _ORDINALS:
-            found.add(str(_ORDINALS.index(w) + 1))
+        elif w in ORDINALS:
+            found.add(str(ORDINALS.index(w) + 1))
     return found
 
 
@@ -89,15 +87,15 @@ def perturb(question: str, rng: random.Random) -> str | None:
     spots += [(m.start(1), m.end(1), "number") for m in _NUMBERED.finditer(question)
               if not any(a <= m.start() < a + 4 for a in taken)]
     words = [(m.start(), m.end(), "ordinal") for m in re.finditer(r"[A-Za-z]+", question)
-             if m.group().lower() in _ORDINALS]
+             if m.group().lower() in ORDINALS]
     spots += words
     if not spots:
         return None
     a, b, kind = rng.choice(spots)
     old = question[a:b]
     if kind == "ordinal":
-        i = _ORDINALS.index(old.lower())
-        new = rng.choice([o for o in _ORDINALS[:8] if o != _ORDINALS[i]])
+        i = ORDINALS.index(old.lower())
+        new = rng.choice([o for o in ORDINALS[:8] if o != ORDINALS[i]])
         new = new.capitalize() if old[0].isupper() else new
     else:
         value = int(old)

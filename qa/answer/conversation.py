@@ -11,23 +11,32 @@ from __future__ import annotations
 
 import re
 
-from qa.text import STOPWORDS, normalize
+from qa.text import (
+    CAPITALIZED,
+    DEMONSTRATIVES,
+    ORG_WORDS,
+    PERSONAL_PRONOUNS,
+    STOPWORDS,
+    THING_PRONOUNS,
+    WH_WORDS,
+    normalize,
+    words,
+)
 
 Turn = dict[str, str]  # {"role": "user"|"assistant", "content": str}
 
-_PERSONAL = r"he|she|him|her|his|hers"
-_THING = r"it|its|they|them|their|theirs"
+_PERSONAL = "|".join(PERSONAL_PRONOUNS)
+_THING = "|".join(THING_PRONOUNS)
 _PRONOUN = re.compile(rf"\b({_PERSONAL}|{_THING})\b", re.IGNORECASE)
-_NAME = re.compile(r"\b[A-Z][\w’'\-]+(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w’'\-]+)*")
-_LEAD = {"which", "what", "who", "whom", "whose", "when", "where", "why", "how", "the", "and",
-         "but", "did", "does", "is", "are", "was", "were", "yes", "no", "in", "on", "according",
-         "a", "an", "it", "he", "she", "they", "i", "ok", "okay", "thanks"}
+# Capitalized words that open a turn without being part of a name: "Which", "Yes", "Thanks".
+_LEAD = frozenset(WH_WORDS) | frozenset("the and but did does is are was were yes no in on "
+                                        "according a an it he she they i ok okay thanks".split())
 
 
 def names_in(text: str) -> list[str]:
     """Capitalized phrases, latest last: ``"Mikhail Benyash, per the FT." -> [...Benyash, FT]``."""
     out = []
-    for m in _NAME.finditer(text):
+    for m in CAPITALIZED.finditer(text):
         phrase = m.group().strip()
         tokens = phrase.split()
         while tokens and tokens[0].lower() in _LEAD:
@@ -40,12 +49,10 @@ def names_in(text: str) -> list[str]:
 
 def _looks_personal(name: str) -> bool:
     # Two capitalized words ("Mikhail Benyash") or a title; organisations rarely fit he/she.
-    return len(name.split()) >= 2 and not re.search(
-        r"\b(Times|Federation|Guard|Guards|Forces|Army|Union|Ministry|Court|Group|News|TV)\b",
-        name)
+    return len(name.split()) >= 2 and not any(w in ORG_WORDS for w in words(name))
 
 
-_DEMONSTRATIVE = re.compile(r"\b(that|this|those|these)\s+([a-z][\w\-]+)\b")
+_DEMONSTRATIVE = re.compile(rf"\b({'|'.join(DEMONSTRATIVES)})\s+([a-z][\w\-]+)\b")
 
 
 def _demonstratives(question: str, turns: list[str]) -> str:

@@ -29,3 +29,9 @@ def test_standalone_questions_are_left_alone() -> None:
     q = "How many guardsmen is Benyash defending?"
     assert standalone(q, LAWYER) == q
     assert standalone("Who is he?", None) == "Who is he?"
+
+
+def test_he_is_never_an_organisation() -> None:
+    history = [{"role": "user", "content": "Who wrote to the bank?"},
+               {"role": "assistant", "content": "Mikhail Benyash wrote to the Bank of England."}]
+    assert standalone("What did he ask for?", history) == "What did Mikhail Benyash ask for?"

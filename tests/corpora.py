@@ -16,7 +16,7 @@ from .conftest import SEEDS
 def sentences() -> list[str]:
     """The seed articles' sentences of 40 characters or more, in order."""
     out = []
-    for path in sorted(SEEDS.iterdir()):
+    for path in sorted(SEEDS.glob("*.txt")):
         text = path.read_text(encoding="utf-8")
         out += [s for s in re.split(r"(?<=[.!?])\s+", text) if len(s) >= 40 and "\n" not in s]
     return out

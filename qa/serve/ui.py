@@ -296,7 +296,7 @@ def build(service: Service) -> gr.Blocks:
                             label="Conversation", height=560, buttons=["copy", "copy_all"],
                             feedback_options=None, render_markdown=False,
                             placeholder="**Ask about the articles.** Every answer cites the "
-                            "passages it rests on; when the articles don't say, it tells you.",
+                            f"passages it rests on; when {abstain.UNSAID}, it tells you.",
                             examples=ui.examples(), elem_id="qa-chatbot")
                         with gr.Row():
                             box = gr.Textbox(placeholder="Ask a question about the articles…",

@@ -122,7 +122,7 @@ class Settings:
     # "rules": the hand-set checks of abstain.rules; "learned": abstain when the judge fitted
     # on dev data (abstain.py, scripts/tune_abstention.py) gives the question too little
     # chance of being answerable from its evidence (better on SQuAD and RGB dev, far worse
-    # on the seed articles: see the README's ablation table).
+    # on the seed articles: see the ablation table in docs/pipeline.md).
     abstention: str = "rules"
     # "quote": a why/what question without a typed answer is answered with its best evidence
     # sentence(s), verbatim; "generate": the model writes it (checked). A 135M model drops

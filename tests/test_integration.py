@@ -190,7 +190,7 @@ def test_cli_eval_reports_writes_and_catches_a_regression(real_index: Path,
 
 def test_the_seeds_suite_stays_above_its_floors(assistant: Assistant) -> None:
     """The known-answer suite on the real stack, with a case of slack below the figures the
-    README reports (a float rounding on another CPU may flip one case)."""
+    docs/pipeline.md reports (a float rounding on another CPU may flip one case)."""
     from qa.evaluation.scoring import evaluate
     from qa.evaluation.suite import load_suite
 

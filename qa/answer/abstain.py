@@ -17,7 +17,7 @@ on dev data only, SQuAD's dev articles and RGB's development half
 (``scripts/tune_abstention.py``, ``abstain_weights.json``). On that dev data it abstains
 where it should on 0.69 against the rules' 0.31, at false abstention 0.08 against 0.07; on
 the seed articles it refuses half the answerable questions (their paraphrases score low
-support), so it is not the default. The figures are in the README's ablation table.
+support), so it is not the default. The figures are in the ablation table of docs/pipeline.md.
 
 ``why_broad(...)`` is the same support test for an overview, comparison or profile
 (``broad.py``): nothing cited, or support under ``Settings.abstain_below``.

@@ -27,7 +27,7 @@ _WHEN = re.compile(r"\b(when|(what|which)\s+(day|date|year|month|week|time))\b",
 
 
 class Published(Protocol):
-    """What the index keeps of a document (``index.DocInfo``)."""
+    """What the index keeps of a document (``manifest.DocInfo``)."""
 
     @property
     def outlet(self) -> str: ...

@@ -134,7 +134,7 @@ class Conversation:
 
 
 def _message(content: str, role: str = "assistant", **metadata: Any) -> dict[str, Any]:
-    """A chat message; its text is escaped (see ``ui_render.chat_text``)."""
+    """A chat message; its text is escaped (see ``render.chat_text``)."""
     msg: dict[str, Any] = {"role": role, "content": chat_text(content)}
     if metadata:
         msg["metadata"] = metadata

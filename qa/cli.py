@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from qa.answer import abstain
 from qa.errors import QAError
 from qa.settings import Settings, day
 from qa.types import Agreement, Answer, Citation, byline
@@ -83,7 +84,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         return 0
     print(answer.text)
     _print_sources(answer.citations, agreement=answer.agreement)
-    _print_sources(answer.closest, "Closest passages")
+    _print_sources(answer.closest, abstain.CLOSEST)
     if args.timings:
         print("\n" + "  ".join(f"{k} {v:.2f}s" for k, v in answer.timings.items()))
     return 0
@@ -128,7 +129,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
             print(f"\n  (searched for: {answer.standalone_question})", end="")
         print()
         _print_sources(answer.citations, agreement=answer.agreement)
-        _print_sources(answer.closest, "Closest passages")
+        _print_sources(answer.closest, abstain.CLOSEST)
         history += [{"role": "user", "content": question},
                     {"role": "assistant", "content": answer.short_answer or answer.text}]
 
@@ -307,22 +308,14 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("question")
     sp.add_argument("--json", action="store_true", help="print the answer as JSON")
     sp.add_argument("--timings", action="store_true", help="print seconds per stage")
-    sp.add_argument("--top-k", type=int, metavar="N", help="passages to retrieve")
-    sp.add_argument("--since", metavar="DATE",
-                    help="only articles published on or after DATE (YYYY-MM-DD; or $QA_SINCE)")
-    sp.add_argument("--source", metavar="OUTLET",
-                    help="only articles from outlets whose name holds OUTLET (or $QA_SOURCE)")
+    asking(sp)
     common(sp)
     sp.set_defaults(func=cmd_ask)
 
     sp = sub.add_parser("chat", help="a conversation in the terminal, with follow-ups",
                         description="Chat in the terminal; follow-up questions are resolved "
                         "against the conversation so far.")
-    sp.add_argument("--top-k", type=int, metavar="N", help="passages to retrieve")
-    sp.add_argument("--since", metavar="DATE",
-                    help="only articles published on or after DATE (YYYY-MM-DD; or $QA_SINCE)")
-    sp.add_argument("--source", metavar="OUTLET",
-                    help="only articles from outlets whose name holds OUTLET (or $QA_SOURCE)")
+    asking(sp)
     common(sp)
     sp.set_defaults(func=cmd_chat)
 
@@ -394,6 +387,15 @@ def parser() -> argparse.ArgumentParser:
     common(sp)
     sp.set_defaults(func=cmd_stats)
     return p
+
+
+def asking(sp: argparse.ArgumentParser) -> None:
+    """The flags of a command that answers questions: how many passages, and which articles."""
+    sp.add_argument("--top-k", type=int, metavar="N", help="passages to retrieve")
+    sp.add_argument("--since", metavar="DATE",
+                    help="only articles published on or after DATE (YYYY-MM-DD; or $QA_SINCE)")
+    sp.add_argument("--source", metavar="OUTLET",
+                    help="only articles from outlets whose name holds OUTLET (or $QA_SOURCE)")
 
 
 def benchmark(sp: argparse.ArgumentParser, what: str, data: Path, work: Path) -> None:

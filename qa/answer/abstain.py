@@ -51,6 +51,8 @@ WEIGHTS = Path(__file__).with_name("abstain_weights.json")
 BELOW = "shown below"  # where the closest passages are; the browser says its Sources panel
 UNSAID = "the articles don't say"  # every refusal says this, and only this module says it
 TEXT = f"{UNSAID.capitalize()}. The closest passages are {BELOW} so you can judge."
+CLOSEST = "Closest passages"  # their heading, in the terminal, the browser and the API
+CLOSEST_NOTE = "they do not answer the question"
 # Support needed when the best sentence does not name what the question asks about.
 HEADLESS_SUPPORT = 0.6
 

@@ -54,6 +54,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
+from qa.answer import abstain
 from qa.answer.conversation import Turn
 from qa.errors import ConfigError, InputError, ModelError, QAError, StoreError
 from qa.serve.service import Service
@@ -64,7 +65,7 @@ log = logging.getLogger(__name__)
 
 MODEL = "qa"
 SOURCES = "**Sources**"
-CLOSEST = "**Closest passages** (they do not answer the question)"
+CLOSEST = f"**{abstain.CLOSEST}** ({abstain.CLOSEST_NOTE})"
 
 
 class APIError(Exception):

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from html import escape
 
+from qa.answer import abstain
 from qa.types import Answer, Citation, long_date
 
 CONTEXT_CHARS = 600  # of a paragraph shown either side of a quote, at most
@@ -119,8 +120,8 @@ def citation_html(c: Citation, text: str | None, stance: str = "") -> str:
 def sources_html(answer: Answer, texts: Mapping[str, str]) -> str:
     """The panel beside the chat: the cited passages, or the closest ones after abstaining."""
     if answer.abstained:
-        head = ("<div class='qa-sources-head qa-abstained'><b>Closest passages</b>: they do "
-                "not answer the question, but you can judge for yourself.</div>")
+        head = (f"<div class='qa-sources-head qa-abstained'><b>{abstain.CLOSEST}</b>: "
+                f"{abstain.CLOSEST_NOTE}, but you can judge for yourself.</div>")
         citations = answer.closest
     else:
         head = "<div class='qa-sources-head'><b>Sources</b></div>"

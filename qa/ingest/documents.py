@@ -65,6 +65,10 @@ class Skipped:
     reason: str
 
 
+# The accepted types as told to a user (".htm" goes without saying beside ".html").
+KINDS = ", ".join(s for s in formats.SUFFIXES if s != ".htm")
+
+
 def accepted(name: str) -> bool:
     """Whether a file called ``name`` is of a type ``formats`` reads: ``accepted("a.HTM")``
     is True, ``accepted("a.docx")`` False."""

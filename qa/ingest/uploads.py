@@ -23,8 +23,8 @@ from pathlib import Path
 
 from qa.errors import DocumentError
 from qa.ingest.charsets import decode
-from qa.ingest.documents import MAX_BYTES, Document, accepted, from_bytes, mb
-from qa.ingest.formats import PLAIN, SUFFIXES, suffix_of
+from qa.ingest.documents import KINDS, MAX_BYTES, Document, accepted, from_bytes, mb
+from qa.ingest.formats import PLAIN, suffix_of
 
 MAX_NAME = 80  # characters of the stem kept in a stored file name
 
@@ -50,8 +50,7 @@ def check(name: str, size: int, max_bytes: int = MAX_BYTES) -> str:
     shown = display_name(name)
     suffix = suffix_of(shown)
     if not accepted(shown):
-        kinds = ", ".join(s for s in SUFFIXES if s != ".htm")
-        raise DocumentError(f"{shown} was not added: only {kinds} files can be added.")
+        raise DocumentError(f"{shown} was not added: only {KINDS} files can be added.")
     if size > max_bytes:
         raise DocumentError(f"{shown} was not added: it is {mb(size)}, and the limit is "
                             f"{mb(max_bytes)}. Split it or upload a shorter text.")

@@ -32,7 +32,7 @@ from typing import Any
 from qa.answer import abstain
 from qa.answer.conversation import Turn
 from qa.errors import QAError
-from qa.ingest.documents import MAX_BYTES
+from qa.ingest.documents import KINDS, MAX_BYTES
 from qa.ingest.formats import SUFFIXES
 from qa.privacy import go_offline
 from qa.serve import examples
@@ -311,8 +311,7 @@ def build(service: Service) -> gr.Blocks:
                                           label="Sources")
                 answer_json = gr.JSON(visible=False, label="Answer")
             with gr.Tab("Documents", id="documents") as docs_tab:
-                kinds = ", ".join(s for s in SUFFIXES if s != ".htm")
-                gr.Markdown(f"Add articles ({kinds}; up to {MAX_BYTES // (1024 * 1024)} MB "
+                gr.Markdown(f"Add articles ({KINDS}; up to {MAX_BYTES // (1024 * 1024)} MB "
                             f"each): saved web pages, PDFs, feeds (an article per entry) and "
                             f"exports (an article per record). They are checked, stored in "
                             f"`{service.corpus_dir}/` and indexed, each page's main text with "
@@ -341,9 +340,9 @@ def build(service: Service) -> gr.Blocks:
                 gr.Textbox(service.model_name, label="Model in use", interactive=False)
                 server = service.settings.llm_base_url
                 store = service.settings.chroma_url
-                gr.Markdown(f"Index: `{service.index.root}/` · corpus folder: "
+                gr.Markdown(f"Index: `{service.settings.index_dir}/` · corpus folder: "
                             f"`{service.corpus_dir}/` · embeddings: "
-                            f"`{service.index.spec.embed_model}`. " +
+                            f"`{service.settings.spec.embed_model}`. " +
                             (f"Questions and their evidence go to the model server at "
                              f"`{server}`. " if server else "") +
                             (f"The passages and their vectors are kept on the Chroma server "

@@ -19,8 +19,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
-
-import snowballstemmer
+from typing import Any
 
 WORD = re.compile(r"[A-Za-z0-9\u00C0-\u024F]+(?:[’'][A-Za-z]+)?")
 # A CJK character counts as a token, and so does each 40 characters of a longer word, so text
@@ -168,10 +167,15 @@ def stem(word: str) -> str:
         return word
     if word.endswith("men") and len(word) > 5:
         word = word[:-3] + "man"
-    return str(_SNOWBALL.stemWord(word))
+    return str(_snowball().stemWord(word))
 
 
-_SNOWBALL = snowballstemmer.stemmer("english")
+@lru_cache(maxsize=1)
+def _snowball() -> Any:
+    """The stemmer, made on first use: ``import qa`` needs the word lists, not the stemmer."""
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
 
 
 def content_terms(text: str) -> list[str]:

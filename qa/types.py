@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from qa.text import MONTHS
+
 
 @dataclass(frozen=True)
 class Citation:
@@ -136,8 +138,5 @@ def long_date(iso: str) -> str:
         d = dt.date.fromisoformat(iso)
     except (TypeError, ValueError):
         return ""
-    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"  # not strftime: that follows the locale
-
-
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
+    # not strftime: that follows the locale
+    return f"{d.day} {MONTHS[d.month - 1].capitalize()} {d.year}"

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from qa.answer.frames import TYPED, Frame, Kind
 from qa.answer.names import AFTER_NAME, is_person, proper_spans
+from qa.answer.values import SCALES, SPAN_HEDGES
 from qa.text import (
     AUTHORITIES,
     COMPOUND,
@@ -47,10 +48,10 @@ class Candidate:
 _NUM = (r"(?:\d[\d,]*(?:\.\d+)?|(?:a |one |two |three |several |few )?(?:"
         + COMPOUND.pattern.replace("(", "(?:").replace("(?:?:", "(?:") + "|"
         + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r"))")
-_SCALE = r"(?:\s+(?:hundred|thousand|million|billion|trillion))?(?:\s*%|\s+per\s?cent\b)?"
+_SCALE = rf"(?:\s+(?:{'|'.join(SCALES)}))?(?:\s*%|\s+per\s?cent\b)?"
 NUMBER_SPAN = re.compile(
-    rf"(?:\b(?:over|around|about|almost|nearly|more than|as many as|as low as|some|up to|"
-    rf"at least)\s+)?(?:[$€£]\s?|\b){_NUM}{_SCALE}(?:\s+(?:out of|of)\s+(?:the\s+)?{_NUM})?"
+    rf"(?:\b(?:{'|'.join(SPAN_HEDGES)})\s+)?"
+    rf"(?:[$€£]\s?|\b){_NUM}{_SCALE}(?:\s+(?:out of|of)\s+(?:the\s+)?{_NUM})?"
     rf"(?:\b|(?<=%))",
     re.IGNORECASE,
 )

@@ -45,8 +45,12 @@ _SHARES = {"all": (1.0, 1.0), "none": (0.0, 0.0), "half": (0.5, 0.5), "most": (0
            "majority": (0.5, 1.0), "minority": (0.0, 0.5), "some": (0.0, 1.0)}
 _PLURAL_SCALES = {"dozens": (24.0, 144.0), "scores": (40.0, 200.0), "hundreds": (200.0, 1200.0),
                   "thousands": (2000.0, 12000.0), "millions": (2e6, 1.2e7)}
-_SCALES = {"hundred": 100.0, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12,
-           "k": 1e3, "m": 1e6, "bn": 1e9}
+SCALES = {"hundred": 100.0, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_SCALES = SCALES | {"k": 1e3, "m": 1e6, "bn": 1e9}  # and as abbreviated after a figure
+# The hedges a number's candidate span takes with it ("about 40"), most common first; every
+# one is among _HEDGES, which says what each does to the number when claims are compared.
+SPAN_HEDGES = ("over", "around", "about", "almost", "nearly", "more than", "as many as",
+               "as low as", "some", "up to", "at least")
 # Dropped from a name before two names are compared ("Mr. Benyash" is "Benyash"): titles,
 # "sir", and the articles and particles a name is written with.
 _NOT_NAME = TITLES | frozenset("sir the a an of de".split())

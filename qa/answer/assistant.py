@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qa.answer import abstain, agreement, broad, compose, compound, grounding, prompt
-from qa.answer.constraints import Constraint, constraints, unmet
+from qa.answer.constraints import meeting_constraints
 from qa.answer.conversation import Turn, standalone
 from qa.answer.evidence import Evidence, EvidenceSelector
 from qa.answer.inputs import valid_history, validate
@@ -370,18 +370,6 @@ def _meta(evidence: Evidence, reading: Reading | None, draft: str | None, route:
         "draft": draft,
         "route": route,
     }
-
-
-def meeting_constraints(question: str, passages: list[Passage]
-                        ) -> tuple[list[Passage], list[Constraint]]:
-    """The passages that state every year and number the question names, and, when none
-    does, all of them with the constraints the best one leaves unmet (an abstention)."""
-    wanted = constraints(question)
-    if not passages or not wanted:
-        return passages, []
-    misses = [unmet(wanted, f"{p.title}\n{p.text}") for p in passages]
-    kept = [p for p, missed in zip(passages, misses, strict=True) if not missed]
-    return (kept, []) if kept else (passages, misses[0])
 
 
 __all__ = ["Assistant", "Citation"]

@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 
 from qa.text import NUMBER_WORDS, ORDINALS, normalize
+from qa.types import Passage
 
 _YEAR = re.compile(r"(?<![\d,.$])(1[5-9]\d\d|20\d\d)(?:s)?(?![\d,])")
 _NUMBERED = re.compile(
@@ -114,3 +115,15 @@ def _suffix(n: int) -> str:
     if 10 <= n % 100 <= 20:
         return "th"
     return {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+
+
+def meeting_constraints(question: str, passages: list[Passage]
+                        ) -> tuple[list[Passage], list[Constraint]]:
+    """The passages that state every year and number the question names, and, when none
+    does, all of them with the constraints the best one leaves unmet (an abstention)."""
+    wanted = constraints(question)
+    if not passages or not wanted:
+        return passages, []
+    misses = [unmet(wanted, f"{p.title}\n{p.text}") for p in passages]
+    kept = [p for p, missed in zip(passages, misses, strict=True) if not missed]
+    return (kept, []) if kept else (passages, misses[0])

@@ -6,8 +6,7 @@ import random
 import pytest
 
 from qa.answer import abstain
-from qa.answer.assistant import meeting_constraints
-from qa.answer.constraints import Constraint, constraints, perturb, unmet
+from qa.answer.constraints import Constraint, constraints, meeting_constraints, perturb, unmet
 from qa.errors import ConfigError
 from qa.settings import Settings
 from qa.store.index import Index

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from qa.errors import ConfigError
 
@@ -154,8 +155,6 @@ class Settings:
             raise ConfigError(f"since must be a date as YYYY-MM-DD. Currently, it is "
                               f"{self.since!r}.")
         if self.chroma_url:
-            from qa.store.vectorstore import parse_url
-
             parse_url(self.chroma_url)  # a ConfigError now, before anything loads
         spec = self.spec
         if not 0 <= spec.chunk_overlap < spec.chunk_size:
@@ -215,3 +214,22 @@ def day(value: str) -> str:
     except ValueError:
         pass
     raise ConfigError(f"{value!r} is not a date; give it as YYYY-MM-DD, e.g. 2022-03-25.")
+
+
+CHROMA_PORT = 8000  # what `chroma run` listens on
+
+
+def parse_url(url: str) -> tuple[str, int, bool]:
+    """``parse_url("http://10.0.0.5:8000") -> ("10.0.0.5", 8000, False)``; https sets ssl."""
+    parts = urlsplit(url.strip())
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if parts.scheme not in ("http", "https") or not parts.hostname or port == -1 \
+            or parts.path not in ("", "/") or parts.query:
+        raise ConfigError(f"QA_CHROMA_URL (or --chroma-url) must look like "
+                          f"http://HOST:PORT, the address of a Chroma server. Currently, it is "
+                          f"{url!r}.")
+    ssl = parts.scheme == "https"
+    return parts.hostname, port or (443 if ssl else CHROMA_PORT), ssl

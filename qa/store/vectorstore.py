@@ -32,9 +32,9 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from qa.errors import ConfigError, StoreError
+from qa.errors import StoreError
+from qa.settings import parse_url
 
 # Chunks read at a time: one unpaged get of more than 32,766 chunks is "too many SQL
 # variables" for Chroma's SQLite (chromadb 1.5); 20,000 a page reads 100,000 in about 3 s.
@@ -42,23 +42,6 @@ READ_PAGE = 20_000
 RECORD_PAGE = 1000  # chunks read with their vectors, added or deleted, in one call
 Record = tuple[str, Any, str, Any]  # (id, vector, text, metadata): a chunk as Chroma holds it
 LEGACY_COLLECTION = "qa_chunks"  # the one name every embedded index used before servers
-DEFAULT_PORT = 8000  # what `chroma run` listens on
-
-
-def parse_url(url: str) -> tuple[str, int, bool]:
-    """``parse_url("http://10.0.0.5:8000") -> ("10.0.0.5", 8000, False)``; https sets ssl."""
-    parts = urlsplit(url.strip())
-    try:
-        port = parts.port
-    except ValueError:
-        port = -1
-    if parts.scheme not in ("http", "https") or not parts.hostname or port == -1 \
-            or parts.path not in ("", "/") or parts.query:
-        raise ConfigError(f"QA_CHROMA_URL (or --chroma-url) must look like "
-                          f"http://HOST:PORT, the address of a Chroma server. Currently, it is "
-                          f"{url!r}.")
-    ssl = parts.scheme == "https"
-    return parts.hostname, port or (443 if ssl else DEFAULT_PORT), ssl
 
 
 def describe(root: Path, url: str) -> str:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from qa.errors import ConfigError, IndexMissingError, StoreError
-from qa.settings import Settings
+from qa.settings import Settings, parse_url
 from qa.store.index import MANIFEST, Index
-from qa.store.vectorstore import LEGACY_COLLECTION, client, parse_url
+from qa.store.vectorstore import LEGACY_COLLECTION, client
 
 from ..fakes import HashEmbedder
 

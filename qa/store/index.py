@@ -13,9 +13,9 @@ Layout of an index folder::
                       the selector's word counts and names), keyed by ``fingerprint``
       .lock           held while a process writes (``locking.writer``)
 
-Updating is idempotent: a document whose sha256 is in the manifest is skipped, a changed one
-has its chunks replaced, one whose file is gone (or now skipped) loses its chunks, and a text
-already indexed under another name is not indexed twice.
+Updating is idempotent (``plan`` decides what an update does): a document whose sha256 is in
+the manifest is skipped, a changed one has its chunks replaced, one whose file is gone (or now
+skipped) loses its chunks, and a text already indexed under another name is not indexed twice.
 
 Crash safety: the manifest is the commit record. Chunk ids are derived from (file name,
 content hash, position), so a rerun writes the same ids; a document enters the manifest only
@@ -52,6 +52,7 @@ from qa.ingest.documents import Document, Skipped, fingerprint, headline, load_a
 from qa.settings import IndexSpec, Settings
 from qa.store import batches, vectorstore
 from qa.store import manifest as manifests
+from qa.store import plan as plans
 from qa.store.batches import Group
 from qa.store.chunking import split
 from qa.store.embeddings import Embedder
@@ -267,25 +268,25 @@ class Index:
         with self._writing() as report.recovered:
             known = self._manifest["documents"]
             present = vectorstore.ids(self.collection)
-            if prune:
-                loaded = {d.source for d in docs}
-                dropped = {_resolved(s.path) for s in skipped}
-                report.removed = [name for name, d in known.items() if name not in loaded and (
-                    d["path"] in dropped or not (manifests.fetched(d["path"])
-                                                 or Path(d["path"]).exists()))]
-            for name in report.removed:
+            plan = plans.plan(docs, known, skipped, prune)
+            report.removed, report.added, report.updated = plan.removed, plan.added, plan.updated
+            report.unchanged = [doc.source for doc in plan.unchanged]
+            report.skipped += plan.twins
+            for name in plan.removed:
                 self._delete_source(name)
                 known.pop(name)
-            todo = self._plan(docs, known, report)
-            for doc in todo:
+            for doc in plan.unchanged:  # the same text: its chunks, if lost, are restored
+                known[doc.source] = plans.refreshed(known[doc.source], doc)
+                self._texts.keep(doc)
+            for doc in plan.todo:
                 if doc.source in known:  # changed: out of the manifest before its chunks go
                     known.pop(doc.source)
                     self._delete_source(doc.source)
             self._write_manifest()
             report.restored = self._restore(present, progress)
             committed = time.monotonic()
-            bar = batches.progress_bar(len(todo), "embedding", progress, unit="doc")
-            for group in batches.groups(todo, self.spec, report.skipped):
+            bar = batches.progress_bar(len(plan.todo), "embedding", progress, unit="doc")
+            for group in batches.groups(plan.todo, self.spec, report.skipped):
                 written = self._add_group(group, present, vectors or {})
                 for (doc, _), ids in zip(group, written, strict=True):
                     known[doc.source] = manifests.entry(doc, ids)
@@ -299,48 +300,6 @@ class Index:
             report.repaired = self._delete_strays()
             self._gc_texts()
         return report
-
-    def _plan(self, docs: list[Document], known: dict[str, Any],
-              report: IndexReport) -> list[Document]:
-        """The documents to (re-)embed; the rest are reported unchanged or skipped as twins.
-
-        A text under several names is indexed once, under the path that sorts first, whatever
-        order the files arrived in, so an update ends where a clean run would.
-        """
-        here = {d.source for d in docs}
-        first: dict[str, tuple[str, str]] = {}  # sha256 -> (path, file name) indexed for it
-        candidates = [(d["sha256"], d["path"], name) for name, d in known.items()
-                      if name not in here] + [(d.sha256, d.path, d.source) for d in docs]
-        for sha, path, name in candidates:
-            if sha not in first or (path, name) < first[sha]:
-                first[sha] = (path, name)
-        for name, d in list(known.items()):
-            if name not in here and first[d["sha256"]][1] != name:
-                report.removed.append(name)  # a file of this run with its text sorts first
-                self._delete_source(name)
-                known.pop(name)
-        todo = []
-        for doc in docs:
-            old: dict[str, Any] | None = known.get(doc.source)
-            twin = first[doc.sha256][1]
-            if twin != doc.source:
-                report.skipped.append(Skipped(doc.path, f"the same text as {twin}, which is "
-                                                        f"indexed; it is not indexed twice"))
-                if old is not None:
-                    report.removed.append(doc.source)
-                    self._delete_source(doc.source)
-                    known.pop(doc.source)
-                continue
-            if old is not None and old["sha256"] == doc.sha256:
-                report.unchanged.append(doc.source)  # its chunks, if lost, are restored
-                old["path"] = doc.path
-                old.setdefault("encoding", doc.encoding)
-                old.update({k: v for k, v in doc.meta.items() if v})
-                self._texts.keep(doc)
-                continue
-            (report.updated if old else report.added).append(doc.source)
-            todo.append(doc)
-        return todo
 
     def _restore(self, present: set[str], progress: bool = False) -> list[str]:
         """Re-add the chunks the vector store lacks of documents the manifest lists (a Chroma
@@ -389,7 +348,6 @@ class Index:
         for doc, _ in group:
             self._texts.keep(doc)
         return batches.write(self.collection, self.embedder, group, present, vectors)
-
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[bool]:
@@ -452,9 +410,3 @@ class Index:
         ``ids``: those in place of the listed ones (what a reader got from the store)."""
         return manifests.fingerprint(self._manifest, self.spec, ids)
 
-
-def _resolved(path: str) -> str:
-    try:
-        return str(Path(path).resolve())
-    except (OSError, RuntimeError):  # a symbolic link loop
-        return path

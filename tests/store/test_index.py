@@ -1,4 +1,5 @@
-"""The index on a real Chroma store (with the hash embedder standing in for MiniLM)."""
+"""The index on a real Chroma store (with the hash embedder standing in for MiniLM), and the
+plan of an update (``plan``), which needs no store."""
 
 from dataclasses import replace
 from pathlib import Path
@@ -6,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from qa.errors import IndexMismatchError, IndexMissingError
+from qa.ingest.documents import Document, Skipped
 from qa.settings import Settings
+from qa.store import plan
 from qa.store.index import Index
 
 from ..fakes import HashEmbedder
@@ -74,3 +77,49 @@ def test_stray_chunks_from_an_interrupted_run_are_removed(hash_index: Index,
                               metadatas=[{"source": "ghost.txt", "start": 0, "end": 1}])
     report = hash_index.update([corpus])
     assert report.repaired == 1 and ids(hash_index) == clean
+
+
+def doc(name: str, sha: str, folder: str = "/news") -> Document:
+    return Document(name, f"{folder}/{name}", f"text {sha}", "", sha, outlet="Courier")
+
+
+def entry(name: str, sha: str, folder: str = "/news") -> dict[str, object]:
+    return {"path": f"{folder}/{name}", "title": "T", "sha256": sha, "ids": [f"{name}:1"]}
+
+
+def test_the_plan_sorts_each_document_into_added_updated_unchanged_and_removed(
+        tmp_path: Path) -> None:
+    tmp_path = tmp_path.resolve()
+    for name in ("kept.txt", "skipped.txt"):  # both files still there
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    known = {"same.txt": entry("same.txt", "s1"), "edited.txt": entry("edited.txt", "e1"),
+             "kept.txt": entry("kept.txt", "k0", str(tmp_path)),
+             "gone.txt": entry("gone.txt", "g1", "/nowhere"),
+             "skipped.txt": entry("skipped.txt", "k1", str(tmp_path)),
+             "page": {**entry("page", "p1"), "path": "https://example.com/page"}}
+    docs = [doc("same.txt", "s1"), doc("edited.txt", "e2"), doc("new.txt", "n1")]
+    got = plan.plan(docs, known, [Skipped(str(tmp_path / "skipped.txt"), "unreadable")])
+    assert got.removed == ["gone.txt", "skipped.txt"]  # a file still there and a page stay
+    assert (got.added, got.updated) == (["new.txt"], ["edited.txt"])
+    assert [d.source for d in got.unchanged] == ["same.txt"] and got.twins == []
+    assert [d.source for d in got.todo] == ["edited.txt", "new.txt"]
+    assert plan.plan(docs, known, prune=False).removed == []
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_a_text_under_two_names_is_planned_once_under_the_first_whatever_the_order(
+        order: int) -> None:
+    docs = [doc("b.txt", "s"), doc("a.txt", "s")][::order]
+    got = plan.plan(docs, {})
+    assert got.added == ["a.txt"] and [t.path for t in got.twins] == ["/news/b.txt"]
+    assert "the same text as a.txt" in got.twins[0].reason
+    # Listed under the later name, with the earlier one new in this run: the listed one goes.
+    got = plan.plan([doc("a.txt", "s")], {"b.txt": entry("b.txt", "s")}, prune=False)
+    assert (got.removed, got.added) == (["b.txt"], ["a.txt"])
+
+
+def test_an_unchanged_entry_takes_the_new_path_and_metadata_and_keeps_its_chunks() -> None:
+    old = {**entry("x.txt", "s", "/old"), "outlet": "Gazette", "author": "Ann"}
+    new = plan.refreshed(old, doc("x.txt", "s", "/new"))
+    assert new == {**old, "path": "/new/x.txt", "outlet": "Courier", "encoding": "utf-8"}
+    assert old["path"] == "/old/x.txt"  # the manifest's entry is not changed in place

@@ -140,6 +140,42 @@ def claims(question: str, evidence: Evidence, reader: Reader | None,
     return out
 
 
+def restated(question: str, evidence: Evidence, found: list[Found],
+              selector: EvidenceSelector) -> list[Found]:
+    """``found`` (the answer's own claim first), and after it each other document of the
+    same story whose sentence states the answer's own value in its own words
+    (``values.restates``: "At least 31" for 31, "Company spokesman Tomas Reyes" for Tomas
+    Reyes), where ``claims`` found none for them: a candidate of the answer's kind
+    in a sentence scoring at least ``CLAIM_RATIO`` of the answer's and like it
+    (``CLAIM_SIMILARITY``), counting the same thing. Only agreement is read this way: a
+    figure that differs may well count something else, and ``claims`` alone says "differ";
+    but when such a sentence's first candidate gives another figure, nothing is added (an
+    updated copy saying 14 where the others say 12 must not leave "both say 12").
+    Measured in docs/agreement.md."""
+    best = evidence.best
+    if best is None or evidence.kind not in TYPED:
+        return found
+    own = found[0].value if found else values.parse(best.text, evidence.kind.value)
+    if own is None:
+        return found
+    have = {f.candidate.sentence.source for f in found} | {best.sentence.source}
+    out: list[Found] = []
+    for sent, cands in evidence.ranked:  # best first
+        if sent.source in have or sent.score < CLAIM_RATIO * best.sentence.score or \
+                selector.related(best.sentence.source, sent.source) < SAME_STORY or \
+                selector.similarity(best.sentence, sent) < CLAIM_SIMILARITY:
+            continue
+        parsed = [(c, values.parse(c.text, evidence.kind.value)) for c in cands]
+        same = [(c, v) for c, v in parsed if v is not None and _same_subject(best, c, question)]
+        agreeing = [(c, v) for c, v in same if values.restates(own, v)]
+        if agreeing:
+            out.append(Found(*agreeing[0]))
+            have.add(sent.source)
+        elif same and same[0] == parsed[0] and values.compatible(own, same[0][1]) is False:
+            return found  # a report of the story gives another figure: no word of agreement
+    return [*(found or [Found(best, own)]), *out] if out else found
+
+
 def others(question: str, evidence: Evidence, reader: Reader | None,
            selector: EvidenceSelector) -> list[Sentence]:
     """For an answer without a typed value (a reason, a description): each other document's
@@ -211,9 +247,10 @@ def line(agreement: Agreement | None) -> str:
         return f"{c.quote} [{c.n}]" if c.quote == c.value else f"“{c.quote}” [{c.n}]"
 
     claims_ = agreement.claims
-    if agreement.verdict == "agree":
+    if agreement.verdict == "agree":  # in the order of their citations: [1], then [2]
         who = "Both articles" if len(claims_) == 2 else f"All {len(claims_)} articles"
-        return f"{who} say this: " + "; ".join(said(c) for c in claims_) + "."
+        return f"{who} say this: " + "; ".join(said(c) for c in
+                                               sorted(claims_, key=lambda c: c.n)) + "."
     if len(claims_) == 2:
         return f"The articles differ: one says {said(claims_[0])}, the other " \
                f"{said(claims_[1])}."

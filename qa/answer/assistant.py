@@ -253,6 +253,7 @@ class Assistant:
         """The citations, with the best sentence of each other document that states the
         answer (its claim's sentence, or for an untyped answer one that says the same), and
         whether those documents agree."""
+        found = agreement.restated(evidence.question, evidence, found, self.selector)
         extra = [f.candidate.sentence for f in found[1:]] if found else \
             agreement.others(evidence.question, evidence, self.reader, self.selector) \
             if evidence.best is None else []

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from qa.text import MONTHS, NUMBER_WORDS, TITLES, normalize, stem, words
 
+_ABOUT = (0.85, 1.15)  # the factors of "around", "about", "roughly" and their kind
 _HEDGES: tuple[tuple[str, float, float], ...] = (
     # (phrase, low factor, high factor) applied to the number that follows
     ("more than", 1.0, math.inf), ("over", 1.0, math.inf), ("at least", 1.0, math.inf),
@@ -37,9 +38,9 @@ _HEDGES: tuple[tuple[str, float, float], ...] = (
     ("less than", 0.0, 1.0), ("under", 0.0, 1.0), ("no more than", 0.0, 1.0),
     ("nearly", 0.8, 1.0), ("almost", 0.8, 1.0), ("close to", 0.8, 1.0),
     ("as low as", 1.0, 1.0),
-    ("around", 0.85, 1.15), ("about", 0.85, 1.15), ("roughly", 0.85, 1.15),
-    ("approximately", 0.85, 1.15), ("some", 0.85, 1.15), ("an estimated", 0.85, 1.15),
-    ("estimated", 0.85, 1.15), ("circa", 0.85, 1.15), ("more or less", 0.85, 1.15),
+    ("around", *_ABOUT), ("about", *_ABOUT), ("roughly", *_ABOUT),
+    ("approximately", *_ABOUT), ("some", *_ABOUT), ("an estimated", *_ABOUT),
+    ("estimated", *_ABOUT), ("circa", *_ABOUT), ("more or less", *_ABOUT),
 )
 _SHARES = {"all": (1.0, 1.0), "none": (0.0, 0.0), "half": (0.5, 0.5), "most": (0.5, 1.0),
            "majority": (0.5, 1.0), "minority": (0.0, 0.5), "some": (0.0, 1.0)}
@@ -215,6 +216,35 @@ def compatible(a: Value, b: Value) -> bool | None:
         if a.kind == "number" and b.kind == "number":
             return a.low <= b.high * 1.0001 and b.low <= a.high * 1.0001
     return None
+
+
+def restates(a: Value, b: Value) -> bool:
+    """Does ``b`` state ``a``'s own value, in its words? Stricter than ``compatible``: the
+    same figure whatever the hedge, every part of ``a``'s date, the same name.
+
+    ``restates(number("31"), number("at least 31")) -> True``;
+    ``restates(number("about 3,000"), number("more than 3,000")) -> True``;
+    ``restates(number("12"), number("more than 10")) -> False`` (compatible, but another
+    figure); ``restates(date("19 October"), date("October 2024")) -> False``.
+    """
+    if a.kind == "date" and b.kind == "date":
+        given = [(x, y) for x, y in zip(a.date, b.date, strict=True) if x is not None]
+        return bool(given) and all(x == y for x, y in given)
+    if a.kind == "name" and b.kind == "name":
+        return _same_name(a.words, b.words)
+    if a.kind == "number" and b.kind == "number":
+        return _figure(a) == _figure(b)
+    return False
+
+
+def _figure(v: Value) -> float:
+    """The number a hedged value was written with: ``≥31`` -> 31, ``≈3,000`` -> 3000,
+    ``nearly 50`` ([40, 50]) -> 50, ``up to 40`` -> 40 (``_HEDGES`` sets each bound)."""
+    if v.high == math.inf or v.low == v.high:
+        return v.low
+    if v.low > 0.0 and math.isclose(v.high / v.low, _ABOUT[1] / _ABOUT[0]):
+        return round((v.low + v.high) / 2, 6)  # "around", "about": either side of it
+    return v.high
 
 
 def _same_name(a: tuple[str, ...], b: tuple[str, ...]) -> bool:

@@ -114,3 +114,32 @@ def test_the_conflict_suite(tmp_path: Path) -> None:
     assert s["agreement_accuracy"] >= 0.7, s
     assert s["false_agree"] <= 1, s
     assert s["multi_source_recall"] >= 0.85, s
+
+
+@pytest.mark.integration
+def test_a_figure_restated_agrees_and_an_updated_copy_stops_it(tmp_path: Path) -> None:
+    """"At least 31" restates 31: the two reports agree. With an updated copy of one report
+    that gives 35, no "agree" may stand: the copy's figure is said to differ, or nothing."""
+    from qa import Assistant, Settings
+
+    quake = ROOT / "evals" / "conflict"
+    question = "How many people were killed by the earthquake?"
+    for name, copy in (("two", False), ("three", True)):
+        corpus = tmp_path / name / "corpus"
+        corpus.mkdir(parents=True)
+        for p in quake.glob("quake-*.txt"):
+            (corpus / p.name).write_text(p.read_text(encoding="utf-8"), encoding="utf-8")
+        if copy:
+            wire = (quake / "quake-tarsk-wire.txt").read_text(encoding="utf-8")
+            assert "killing 31 people" in wire
+            (corpus / "quake-tarsk-wire-updated.txt").write_text(
+                wire.replace("killing 31 people", "killing 35 people"), encoding="utf-8")
+        assistant = Assistant.open(settings=Settings(index_dir=tmp_path / name / "index",
+                                                     corpus_dir=corpus))
+        a = assistant.ask(question)
+        assert not a.abstained, a.text
+        if not copy:
+            assert a.agreement is not None and a.agreement.verdict == "agree", a.text
+            assert {c.source for c in a.citations} >= {p.name for p in quake.glob("quake-*")}
+        else:
+            assert a.agreement is None or a.agreement.verdict == "differ", a.text

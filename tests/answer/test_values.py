@@ -88,3 +88,25 @@ def test_what_a_number_counts_is_read_after_it() -> None:
     assert values.counted(" members of the guard", frozenset({"of", "the"})) == ["member"]
     assert values.counted(" of the guardsmen", frozenset({"of", "the"})) == []
     assert values.counted(" guardsmen refused", frozenset()) == ["guardsman", "refus"]
+
+
+@pytest.mark.parametrize(("a", "b", "kind", "same"), [
+    ("31", "At least 31", "number", True),  # the same figure, hedged
+    ("about 3,000", "more than 3,000", "number", True),
+    ("12", "a dozen", "number", True),
+    ("nearly 50", "50", "number", True),
+    ("up to 40", "40", "number", True),
+    ("12", "more than 10", "number", False),  # compatible, but another figure
+    ("12", "14", "number", False),
+    ("19 October", "Oct. 19", "date", True),
+    ("19 October", "October 2024", "date", False),  # the day is not stated
+    ("Tomas Reyes", "Reyes", "person", True),
+    ("Tomas Reyes", "Piet Laren", "person", False),
+])
+def test_a_value_restated_is_the_same_figure_date_or_name(a: str, b: str, kind: str,
+                                                          same: bool) -> None:
+    first, second = values.parse(a, kind), values.parse(b, kind)
+    assert first is not None and second is not None
+    assert values.restates(first, second) is same
+    if same:
+        assert values.compatible(first, second) is True  # stricter than compatible

@@ -7,8 +7,8 @@ both loaded by ``from_env``, each from its table of variables; the rest of the p
 values. ``IndexSpec`` is the part of the settings that shapes the stored vectors; the index
 records it and refuses to open with a different one.
 
-Left out: config files; what a value means beyond its type and range (``serve.access``
-parses the logins, ``store.vectorstore`` the Chroma URL).
+Left out: config files; what a value means beyond its type, range and form (``serve.access``
+parses the logins; the Chroma URL's form is checked here, ``parse_url``, as the store reads it).
 """
 
 from __future__ import annotations

@@ -45,7 +45,6 @@ class Store:
     """The parts that read the index: retrieval and the evidence selector."""
 
     index: Index
-    embedder: Embedder
     retriever: HybridRetriever
     selector: EvidenceSelector
 
@@ -63,7 +62,7 @@ def store(settings: Settings, embedder: Embedder | None = None, index: Index | N
         embedder = MiniLMEmbedder()
     if index is None:
         index = open_index(settings, embedder, build=build, progress=progress)
-    return Store(index, embedder, HybridRetriever(index, embedder, top_k=settings.top_k),
+    return Store(index, HybridRetriever(index, embedder, top_k=settings.top_k),
                  EvidenceSelector(index, embedder, evidence_k=settings.evidence_k))
 
 

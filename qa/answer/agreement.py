@@ -144,8 +144,8 @@ def restated(question: str, evidence: Evidence, found: list[Found],
               selector: EvidenceSelector) -> list[Found]:
     """``found`` (the answer's own claim first), and after it each other document of the
     same story whose sentence states the answer's own value in its own words
-    (``values.restates``: "At least 31" for 31, "Company spokesman Tomas Reyes" for Tomas
-    Reyes), where ``claims`` found none for them: a candidate of the answer's kind
+    (``values.restates``: "At least 31" for 31, "a dozen" for 12, "Oct. 19" for 19
+    October), where ``claims`` found none for them: a candidate of the answer's kind
     in a sentence scoring at least ``CLAIM_RATIO`` of the answer's and like it
     (``CLAIM_SIMILARITY``), counting the same thing. Only agreement is read this way: a
     figure that differs may well count something else, and ``claims`` alone says "differ";

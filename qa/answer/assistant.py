@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from qa.store.retrieval import HybridRetriever
 
 
-
 class Assistant:
     """``Assistant.open()`` wires the real parts (``qa.wiring``); tests pass their own
     through ``__init__`` (a real retriever over the hash embedder, a scripted model)."""
@@ -104,8 +103,7 @@ class Assistant:
         from qa.ingest.fetch import split
 
         paths, fetched = split([str(i) for i in items])
-        report = self.index.update(paths, progress=progress, prune=False,
-                                            documents=fetched)
+        report = self.index.update(paths, progress=progress, prune=False, documents=fetched)
         self.reload()
         return report
 
@@ -176,7 +174,8 @@ class Assistant:
                          meta=_meta(evidence, reading, None, f"abstained: {reason}"), **base)  # type: ignore[arg-type]
             return
         hint = evidence.best
-        found = agreement.claims(query, evidence, self.reader, self.selector, reading)
+        found = agreement.restated(query, evidence, agreement.claims(
+            query, evidence, self.reader, self.selector, reading), self.selector)
         lap("agree")
         if hint is None and self.settings.untyped == "quote":
             text, cited = compose.extractive(evidence)
@@ -253,7 +252,6 @@ class Assistant:
         """The citations, with the best sentence of each other document that states the
         answer (its claim's sentence, or for an untyped answer one that says the same), and
         whether those documents agree."""
-        found = agreement.restated(evidence.question, evidence, found, self.selector)
         extra = [f.candidate.sentence for f in found[1:]] if found else \
             agreement.others(evidence.question, evidence, self.reader, self.selector) \
             if evidence.best is None else []

@@ -158,15 +158,31 @@ def count_tokens(text: str) -> list[str]:
     return TOKEN.findall(text)
 
 
+# British spellings folded to American ones before stemming, so that "honoured" meets
+# "honored" and "Defence" meets "Defense": -our, -ise/-yse, -fence/-cence, -tre, -ogue.
+# Rewriting a word that merely looks like one ("detour" -> "detor") is harmless: every
+# word is folded alike, on both the question's side and the articles'.
+_BRITISH = (
+    (re.compile(r"(?<=[a-z]{2})our(?=(s|ed|ing|able|ably|ful|ite|ites|ist|ists)?$)"), "or"),
+    (re.compile(r"(?<=[a-z]{3})([iy])s(?=(e|es|ed|ing|ation|ations|er|ers)$)"), r"\1z"),
+    (re.compile(r"(?<=[a-z])(fen|cen)ce(?=s?$)"), r"\1se"),
+    (re.compile(r"(?<=[a-z]{2})tre(?=s?$)"), "ter"),
+    (re.compile(r"(?<=[a-z]{3})ogue(?=s?$)"), "og"),
+)
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """The Snowball (Porter 2) English stem, irregular "-men" plurals folded first:
-    ``guardsmen -> guardsman``, ``refused``/``refusing`` -> ``refus``,
-    ``responsible``/``responsibilities`` -> ``respons``."""
+    """The Snowball (Porter 2) English stem, irregular "-men" plurals folded first and
+    British spellings after them (``_BRITISH``): ``guardsmen -> guardsman``,
+    ``refused``/``refusing`` -> ``refus``, ``responsible``/``responsibilities`` ->
+    ``respons``, ``honoured``/``honored`` -> ``honor``."""
     if len(word) <= 3 or word.isdigit():
         return word
     if word.endswith("men") and len(word) > 5:
         word = word[:-3] + "man"
+    for pattern, american in _BRITISH:
+        word = pattern.sub(american, word)
     return str(_snowball().stemWord(word))
 
 

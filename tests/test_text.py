@@ -47,6 +47,22 @@ def test_stem_folds_plurals_and_tenses() -> None:
     assert text.stem("directly") == text.stem("direct")
 
 
+@pytest.mark.parametrize(("british", "american"), [
+    ("honoured", "honored"), ("behaviour", "behavior"), ("organisation", "organization"),
+    ("analysed", "analyzed"), ("Defence".lower(), "defense"), ("licence", "license"),
+    ("centres", "centers"), ("metre", "meter"), ("catalogue", "catalog"),
+])
+def test_stem_folds_british_spellings(british: str, american: str) -> None:
+    assert text.stem(british) == text.stem(american)
+
+
+@pytest.mark.parametrize(("word", "other"), [("four", "for"), ("hour", "her"), ("tour", "tor"),
+                                         ("basis", "base"), ("sense", "since")])
+def test_the_spelling_fold_leaves_short_and_unrelated_words_apart(word: str, other: str
+                                                                   ) -> None:
+    assert text.stem(word) != text.stem(other)
+
+
 def test_a_capitalized_run_is_one_name_with_of_inside() -> None:
     found = text.CAPITALIZED.findall("Mikhail Benyash wrote to the Bank of England and the "
                                      "Ministry of the Interior, then to Agora.")

@@ -80,6 +80,18 @@ def unmet(question: str | list[Constraint], text: str) -> list[Constraint]:
     return [c for c in wanted if c.value not in have]
 
 
+def other_year(wanted: list[Constraint], text: str) -> bool:
+    """Does ``text`` state a year, and none the question asks for? A passage may meet "in
+    2020" by its dateline while the sentence that answers tells of another edition:
+    ``other_year([year 2020], "Hinako Shibuno won the 2019 Women's British Open")`` -> True;
+    a sentence that states no year is not held to it."""
+    years = {c.value for c in wanted if c.kind == "year"}
+    if not years:
+        return False
+    stated = {m.group(1) for m in _YEAR.finditer(normalize(text))}
+    return bool(stated) and not stated & years
+
+
 def perturb(question: str, rng: random.Random) -> str | None:
     """The question with one year or number changed, or None when it names neither:
     ``perturb("Who won in 2019?", rng)`` -> ``"Who won in 2016?"`` (the shift is random)."""

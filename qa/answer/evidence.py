@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 
 from qa.answer import lexicon
 from qa.answer.candidates import Candidate, ranked_candidates, typed_candidates
+from qa.answer.constraints import constraints, other_year
 from qa.answer.cues import (
     CONSEQUENCE,
     DESCRIBES,
@@ -30,7 +31,14 @@ from qa.answer.cues import (
     qualified,
 )
 from qa.answer.frames import TYPED, Frame, Kind, frame
-from qa.answer.names import mentions_any, question_names, speaker_names, spoken_by
+from qa.answer.names import (
+    described,
+    mentions_any,
+    question_names,
+    refers,
+    speaker_names,
+    spoken_by,
+)
 from qa.store.embeddings import Embedder
 from qa.store.index import Index
 from qa.text import (
@@ -222,13 +230,17 @@ class EvidenceSelector:
         wanted type."""
         kind = fr.kind
         q_names = question_names(question)
+        nouns = described(question) if q_names else {}
+        wanted = constraints(question)
         asked = set(content_terms(question))
         speakers = speaker_names(question, self.persons, self.roles)
         scored = []
         for sent, prior, prev, cov, sim in self._support(question, passages,
                                                          context=kind is Kind.REASON):
             cands = []
-            if not q_names or mentions_any(sent.text + " " + prev, q_names):
+            if (not q_names or mentions_any(sent.text + " " + prev, q_names) or
+                    nouns and refers(sent.text, self.index.text(sent.source), nouns)) and \
+                    not other_year(wanted, sent.text):
                 cands = typed_candidates(sent, fr, question, self.persons)
             typed = 0.15 if kind in TYPED and cands else 0.0
             if kind is Kind.REASON and gives_cause(sent.text, asked):

@@ -26,6 +26,7 @@ from qa.text import (
     TITLES,
     normalize,
     sentences,
+    stem,
     words,
 )
 
@@ -175,7 +176,44 @@ def question_names(question: str) -> list[str]:
     return out
 
 
+def described(question: str) -> dict[str, list[str]]:
+    """The common noun a question puts after a name, with the name: "How many people does
+    the Carrow plant employ?" -> ``{"plant": ["carrow"]}``. A report names it once and then
+    says "the plant" (``refers``)."""
+    out: dict[str, list[str]] = {}
+    for start, end in proper_spans(question):
+        if start == 0:
+            continue
+        after = re.match(r"\s+([a-z]+)\b", question[end:])
+        if after is None or after.group(1) in STOPWORDS:
+            continue
+        named = [w for w in words(question[start:end]) if w not in STOPWORDS]
+        if named:
+            out.setdefault(stem(after.group(1)), []).extend(named)
+    return out
+
+
+def refers(sentence: str, document: str, nouns: dict[str, list[str]]) -> bool:
+    """Does ``sentence`` speak of a ``described`` name by its noun ("The plant employs about
+    600 people.") in a document that names it ("... the Carrow chemical plant ...")?"""
+    said = words(sentence)
+    for before, word in zip(said, said[1:], strict=False):
+        named = nouns.get(stem(word)) if before == "the" else None
+        if named and mentions_any(document, named):
+            return True
+    return False
+
+
 def mentions_any(text: str, names_: list[str]) -> bool:
-    """Does ``text`` mention one of ``names_`` (a word's start counts: "Crimea" ~ "Crimean")?"""
-    t = " " + " ".join(words(text))
-    return any(f" {' '.join(words(n))}" in t for n in names_)
+    """Does ``text`` mention one of ``names_``? A word's start counts for a name of four
+    letters or more ("Crimea" ~ "Crimean"); a shorter one must be the whole word ("La La
+    Land" is not met by "last" and "landed", nor "US" by "used")."""
+    t = " " + " ".join(words(text)) + " "
+    for n in names_:
+        wanted = " ".join(words(n))
+        if not wanted:
+            continue
+        last = wanted.rsplit(" ", 1)[-1]
+        if f" {wanted}{'' if len(last) >= 4 else ' '}" in t:
+            return True
+    return False

@@ -11,11 +11,13 @@ Left out: whether the question is answered at all (``abstain.py`` decides that f
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from qa.answer import spans
 from qa.answer.candidates import Candidate
+from qa.answer.constraints import constraints, other_year
 from qa.answer.evidence import Evidence
 from qa.answer.frames import Kind
 from qa.answer.names import mentions_any, question_names
@@ -26,6 +28,13 @@ if TYPE_CHECKING:
 
 
 RANKED = frozenset({Kind.PERSON})
+_NAMED = frozenset({Kind.PERSON, Kind.PLACE, Kind.NAME})
+
+
+def _named(span: str) -> bool:
+    """Could ``span`` name a person, a place or a thing, not a figure: "$40 million", "2019"
+    and "3,000 people" answer no "who" or "where"."""
+    return not re.fullmatch(r"[\W\d]*\d[\W\d]*(?:\s*[A-Za-z]+)?", span)
 
 
 def rank_candidates(question: str, evidence: Evidence, reading: Reading | None = None
@@ -50,17 +59,19 @@ def rank_candidates(question: str, evidence: Evidence, reading: Reading | None =
         if overlapping:
             top = overlapping[0]
             ranked.remove(top)
-        elif names and not mentions_any(reading.sentence.text, names) and not any(
+        elif (names and not mentions_any(reading.sentence.text, names) or other_year(
+                constraints(question), reading.sentence.text)) and not any(
                 c.sentence == reading.sentence for c in ranked):
             # Held to the candidates' rule: "When was Agora founded?" is not answered from
             # "The SOBR division was founded in 1993", which names neither Agora nor a
             # candidate of its own.
             return evidence
-        elif evidence.kind is not Kind.NUMBER or numbers(reading.text):
+        elif evidence.kind is Kind.NUMBER and not numbers(reading.text) or \
+                evidence.kind in _NAMED and not _named(reading.text):
+            return evidence  # "How many ...?" is not "the guardsmen", "Who ...?" not "$40m"
+        else:
             top = Candidate(reading.text, evidence.kind, reading.sentence, reading.start,
                             reading.end, reading.probability)
-        else:
-            return evidence
         return replace(evidence, candidates=_fuller_first([top, *ranked]))
     if evidence.kind not in RANKED or len(evidence.candidates) < 2:
         return evidence

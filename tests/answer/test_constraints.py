@@ -6,7 +6,14 @@ import random
 import pytest
 
 from qa.answer import abstain
-from qa.answer.constraints import Constraint, constraints, meeting_constraints, perturb, unmet
+from qa.answer.constraints import (
+    Constraint,
+    constraints,
+    meeting_constraints,
+    other_year,
+    perturb,
+    unmet,
+)
 from qa.errors import ConfigError
 from qa.settings import Settings
 from qa.store.index import Index
@@ -83,3 +90,15 @@ def test_the_abstention_decision_is_a_setting() -> None:
     assert Settings.from_env({"QA_ABSTENTION": "rules"}).abstention == "rules"
     with pytest.raises(ConfigError, match="abstention"):
         Settings.from_env({"QA_ABSTENTION": "maybe"})
+
+
+@pytest.mark.parametrize(("question", "sentence", "expected"), [
+    ("Who won the British Open in 2020?", "Hinako Shibuno won the 2019 Women's British Open.",
+     True),  # another edition, though the passage's dateline says 2020
+    ("Who won the British Open in 2020?", "Shane Lowry, the 2019 winner, kept the title in "
+     "2020 when the event was cancelled.", False),
+    ("Who won the British Open in 2020?", "Shane Lowry won it.", False),  # no year stated
+    ("Who won the British Open?", "Hinako Shibuno won the 2019 Women's British Open.", False),
+])
+def test_a_sentence_about_another_year(question: str, sentence: str, expected: bool) -> None:
+    assert other_year(constraints(question), sentence) is expected

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from qa.answer.candidates import typed_candidates
 from qa.answer.conversation import standalone
+from qa.answer.evidence import EvidenceSelector
 from qa.answer.frames import Frame, Kind, frame
 from qa.answer.names import person_names, proper_spans
-from qa.types import Sentence
+from qa.settings import Settings
+from qa.types import Passage, Sentence
 
 from ..conftest import SEEDS
 
@@ -164,3 +168,27 @@ def test_a_keyword_query_wants_what_it_names_last(query: str, kind: Kind, head: 
 
 def test_what_took_place_asks_for_an_event_not_a_place() -> None:
     assert frame("What took place in Vladimir on March 18?").kind is Kind.OTHER
+
+
+def test_a_sentence_that_speaks_of_the_asked_name_by_its_noun_holds_candidates(
+        settings: Settings, corpus: Path) -> None:
+    from qa.store.index import Index
+
+    from ..fakes import HashEmbedder
+
+    (corpus / "fire.txt").write_text(
+        "Chemical plant fire injures workers\n\nA fire broke out at the Carrow chemical "
+        "plant in Dunmore on 5 June, injuring 23 workers.\n\nResidents were told to keep "
+        "their windows closed. The plant employs about 600 people.\n\nThe Harwick plant "
+        "began a 2019 expansion that added 90 jobs.\n", encoding="utf-8")
+    index = Index.open(settings, HashEmbedder(), create=True)
+    index.update([corpus])
+    selector = EvidenceSelector(index, HashEmbedder())
+    passages = [Passage("f", "fire.txt", "", 0, len(index.text("fire.txt")),
+                        index.text("fire.txt"), 1.0)]
+    ranked = selector.select("How many people does the Carrow plant employ?", passages).ranked
+    held = {s.text: [c.text for c in cands] for s, cands in ranked}
+    assert held["The plant employs about 600 people."] == ["about 600"]
+    # Another year than the question's: nothing in that sentence answers it.
+    later = selector.select("How many jobs did the Harwick plant add in 2020?", passages)
+    assert all(not cands for s, cands in later.ranked if "2019" in s.text)

@@ -167,6 +167,13 @@ def test_the_reader_puts_the_candidate_it_reads_first_or_its_own_span() -> None:
     start = c.start + ct.index("the upper classes")
     wordy = Reading(c, start, start + 17, "the upper classes", 0.5, 0.0)
     assert short.rank_candidates(count.question, count, wordy).candidates == count.candidates
+    # "Who ...?" wants a name or a role: a figure, or a lowercase handle, is no one.
+    prize = evidence("Who won the cup?", "Smith took home $40 million and the cup.")
+    p, pt = prize.sentences[0], prize.sentences[0].text
+    prize.candidates = [Candidate("Smith", Kind.PERSON, p, p.start, p.start + 5, 1.0)]
+    start = p.start + pt.index("$40 million")
+    money = Reading(p, start, start + 11, "$40 million", 0.6, 0.0)
+    assert short.rank_candidates(prize.question, prize, money).candidates == prize.candidates
     # With no candidate at all, the reader's span is the short answer; nothing is added.
     ev.candidates = []
     reading = Reading(s, *at("upper classes"), "upper classes", 0.5, 0.0)

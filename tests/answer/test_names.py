@@ -1,0 +1,26 @@
+import pytest
+
+from qa.answer.names import described, mentions_any, refers
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(("text", "names", "expected"), [
+    ("guardsmen in the Crimean peninsula", ["crimea"], True),  # a word's start counts
+    ("Emma Stone starred in La La Land.", ["la", "land"], True),
+    ("He landed there last year.", ["la"], False),  # a short name is a whole word
+    ("US troops", ["us"], True),
+    ("It was used by the army.", ["us"], False),
+    ("anything", [], False),
+])
+def test_mentions_any(text: str, names: list[str], expected: bool) -> None:
+    assert mentions_any(text, names) is expected
+
+
+def test_a_report_names_a_thing_once_then_by_its_noun() -> None:
+    nouns = described("How many people does the Carrow plant employ?")
+    assert nouns == {"plant": ["carrow"]}
+    report = "A fire broke out at the Carrow chemical plant. The plant employs 600 people."
+    assert refers("The plant employs 600 people.", report, nouns)
+    assert not refers("The plant employs 600 people.", "A fire at the Dunmore plant.", nouns)
+    assert not refers("A plant employs 600 people.", report, nouns)  # "the" points back

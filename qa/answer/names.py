@@ -197,11 +197,9 @@ def refers(sentence: str, document: str, nouns: dict[str, list[str]]) -> bool:
     """Does ``sentence`` speak of a ``described`` name by its noun ("The plant employs about
     600 people.") in a document that names it ("... the Carrow chemical plant ...")?"""
     said = words(sentence)
-    for before, word in zip(said, said[1:], strict=False):
-        named = nouns.get(stem(word)) if before == "the" else None
-        if named and mentions_any(document, named):
-            return True
-    return False
+    named = [n for before, word in zip(said, said[1:], strict=False) if before == "the"
+             for n in nouns.get(stem(word), [])]
+    return bool(named) and mentions_any(document, named)
 
 
 def mentions_any(text: str, names_: list[str]) -> bool:

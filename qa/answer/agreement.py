@@ -69,11 +69,13 @@ class _Offer:
 def _offers(question: str, evidence: Evidence, answer: Sentence, typed: bool,
             reader: Reader | None, selector: EvidenceSelector) -> list[_Offer]:
     """Each other document of the same story (``SAME_STORY``) offers two sentences among
-    those scoring at least ``CLAIM_RATIO`` of the answer's that name what the answer's
-    sentence names of the question ("the SOBR unit": not "It was established in 2016" about
-    another force) and, for a typed answer, hold a candidate: its best and the one most like
-    the answer's sentence. The reader reads each alone; per document, the one it is surest
-    holds an answer is kept."""
+    those scoring at least ``CLAIM_RATIO`` of the answer's: its best and the one most like
+    the answer's sentence. For a typed answer they must hold a candidate and name what the
+    answer's sentence names of the question ("the SOBR unit": not "It was established in
+    2016" about another force); an untyped answer's must be like it (``OTHER_SIMILARITY``)
+    instead, the only test ``others`` puts to them ("The refusal to carry out the order was
+    explained by its unlawfulness" restates a reason without naming Ukraine). The reader
+    reads each alone; per document, the one it is surest holds an answer is kept."""
     bar = CLAIM_RATIO * answer.score
     asked = question_names(question)
     named = [n for n in asked if mentions_any(f"{selector.before(answer)} {answer.text}", [n])]
@@ -87,11 +89,11 @@ def _offers(question: str, evidence: Evidence, answer: Sentence, typed: bool,
                 selector.related(answer.source, sent.source) < SAME_STORY:
             elsewhere.add(sent.source)
             continue
-        context = f"{selector.before(sent)} {sent.text}"
-        if not all(mentions_any(context, [n]) for n in named):
+        item = (selector.similarity(answer, sent), sent, cands)
+        if typed and not all(mentions_any(f"{selector.before(sent)} {sent.text}", [n])
+                             for n in named) or not typed and item[0] < OTHER_SIMILARITY:
             continue
         group = offered.setdefault(sent.source, [])
-        item = (selector.similarity(answer, sent), sent, cands)
         if len(group) < 2 and (not group or item[0] > group[0][0]):
             group.append(item)
         elif len(group) == 2 and item[0] > group[1][0]:
@@ -184,8 +186,7 @@ def others(question: str, evidence: Evidence, reader: Reader | None,
     if not evidence.sentences or not evidence.ranked:
         return []
     return [o.sentence for o in _offers(question, evidence, evidence.sentences[0], False,
-                                        reader, selector)
-            if o.alike >= OTHER_SIMILARITY and o.doubt < NO_ANSWER_BAR]
+                                        reader, selector) if o.doubt < NO_ANSWER_BAR]
 
 
 def _value(top: Candidate, reading: Reading | None, kind: Kind) -> values.Value | None:

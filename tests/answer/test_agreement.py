@@ -103,6 +103,19 @@ def test_a_planted_change_is_said_to_differ_with_both_versions_cited(planted: ob
 
 
 @pytest.mark.integration
+def test_a_reason_both_articles_give_cites_both(planted: object) -> None:
+    """An untyped answer's other source is held to saying the same, not to naming what the
+    question names: the second article restates the reason without naming Ukraine."""
+    from qa import Assistant
+
+    assert isinstance(planted, Assistant)
+    a = planted.ask("Why did the guardsmen refuse to go into Ukraine?")
+    assert not a.abstained and a.agreement is None, a.text
+    cited = {c.source for c in a.citations}
+    assert cited >= {p.name for p in SEEDS.glob("*.txt")}, a.citations
+
+
+@pytest.mark.integration
 def test_the_conflict_suite(tmp_path: Path) -> None:
     from qa import Assistant, Settings
     from qa.evaluation.scoring import evaluate

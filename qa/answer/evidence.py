@@ -32,6 +32,7 @@ from qa.answer.cues import (
 )
 from qa.answer.frames import TYPED, Frame, Kind, frame
 from qa.answer.names import (
+    called,
     described,
     mentions_any,
     question_names,
@@ -230,7 +231,8 @@ class EvidenceSelector:
         wanted type."""
         kind = fr.kind
         q_names = question_names(question)
-        nouns = described(question) if q_names else {}
+        nouns = _merged(described(question), called(" ".join(p.text for p in passages),
+                                                    q_names)) if q_names else {}
         wanted = constraints(question)
         asked = set(content_terms(question))
         speakers = speaker_names(question, self.persons, self.roles)
@@ -350,6 +352,12 @@ class EvidenceSelector:
         """The cosine of two sentences' vectors."""
         u, v = self.vectors([a, b])
         return sum(x * y for x, y in zip(u, v, strict=True))
+
+
+def _merged(a: dict[str, list[str]], b: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The nouns the question gives its names and those the passages give them."""
+    return {k: [*a.get(k, []), *(n for n in b.get(k, []) if n not in a.get(k, []))]
+            for k in a.keys() | b.keys()}
 
 
 def _first(scored: Scored, sent: Sentence) -> Scored:

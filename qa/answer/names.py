@@ -21,6 +21,7 @@ from qa.text import (
     MONTHS,
     NAME_ROLES,
     ORG_WORDS,
+    ROLE_NOUNS,
     SPEECH,
     STOPWORDS,
     TITLES,
@@ -190,6 +191,27 @@ def described(question: str) -> dict[str, list[str]]:
         named = [w for w in words(question[start:end]) if w not in STOPWORDS]
         if named:
             out.setdefault(stem(after.group(1)), []).extend(named)
+    return out
+
+
+def called(text: str, names_: list[str]) -> dict[str, list[str]]:
+    """The common noun a report gives a question's name before "of" it, like ``described``
+    for the question: ``called("Flooding in the river town of Merrow ...", ["merrow"])`` ->
+    ``{"town": ["merrow"]}``, so that "Voss, the town's mayor" speaks of Merrow. A role ("the
+    mayor of Merrow") says who, not what the name is, and a plural ("the residents of
+    Merrow") are its people: neither is one."""
+    said = words(text)
+    out: dict[str, list[str]] = {}
+    for i in range(3, len(said)):
+        if said[i] not in names_ or said[i - 1] != "of":
+            continue
+        noun = said[i - 2]
+        if noun.isalpha() and noun not in STOPWORDS and noun not in ROLE_NOUNS and \
+                not (noun.endswith("s") and not noun.endswith("ss")) and \
+                "the" in said[max(0, i - 5):i - 2]:
+            named = out.setdefault(stem(noun), [])
+            if said[i] not in named:
+                named.append(said[i])
     return out
 
 

@@ -67,8 +67,12 @@ def rank_candidates(question: str, evidence: Evidence, reading: Reading | None =
             # candidate of its own.
             return evidence
         elif evidence.kind is Kind.NUMBER and not numbers(reading.text) or \
-                evidence.kind in _NAMED and not _named(reading.text):
-            return evidence  # "How many ...?" is not "the guardsmen", "Who ...?" not "$40m"
+                evidence.kind in _NAMED and not _named(reading.text) or \
+                evidence.kind is Kind.DATE and evidence.frame.head in ("year", "years") \
+                and not re.search(r"\d{4}", reading.text):
+            # "How many ...?" is not "the guardsmen", "Who ...?" not "$40m", "In what
+            # year ...?" not "12 April" (the candidates' own rule)
+            return evidence
         else:
             top = Candidate(reading.text, evidence.kind, reading.sentence, reading.start,
                             reading.end, reading.probability)

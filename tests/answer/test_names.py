@@ -1,6 +1,6 @@
 import pytest
 
-from qa.answer.names import described, mentions_any, refers
+from qa.answer.names import called, described, mentions_any, refers
 
 pytestmark = pytest.mark.unit
 
@@ -24,3 +24,13 @@ def test_a_report_names_a_thing_once_then_by_its_noun() -> None:
     assert refers("The plant employs 600 people.", report, nouns)
     assert not refers("The plant employs 600 people.", "A fire at the Dunmore plant.", nouns)
     assert not refers("A plant employs 600 people.", report, nouns)  # "the" points back
+
+
+def test_a_report_gives_a_name_its_noun_before_of_it() -> None:
+    report = "Flooding in the river town of Merrow forced 3,000 from their homes."
+    nouns = called(report, ["merrow"])
+    assert nouns == {"town": ["merrow"]}
+    assert refers("Voss, the town's mayor, said residents had been warned.", report, nouns)
+    # A role says who, a plural its people: neither is what the name is.
+    assert called("the mayor of Merrow met the residents of Merrow", ["merrow"]) == {}
+    assert called("a town of Merrow's size", ["merrow"]) == {}  # no "the" before the noun

@@ -174,6 +174,15 @@ def test_the_reader_puts_the_candidate_it_reads_first_or_its_own_span() -> None:
     start = p.start + pt.index("$40 million")
     money = Reading(p, start, start + 11, "$40 million", 0.6, 0.0)
     assert short.rank_candidates(prize.question, prize, money).candidates == prize.candidates
+    # "In what year ...?" wants a year: a day and month alone leave the candidates as
+    # they were.
+    built = evidence("In what year was the wall built?", "The wall, built in 1987, held.",
+                     "The flood came on 12 April.")
+    w, f = built.sentences
+    built.candidates = [Candidate("1987", Kind.DATE, w, w.start + 16, w.start + 20, 1.0)]
+    start = f.start + f.text.index("12 April")
+    day = Reading(f, start, start + 8, "12 April", 0.6, 0.0)
+    assert short.rank_candidates(built.question, built, day).candidates == built.candidates
     # With no candidate at all, the reader's span is the short answer; nothing is added.
     ev.candidates = []
     reading = Reading(s, *at("upper classes"), "upper classes", 0.5, 0.0)

@@ -89,9 +89,11 @@ def _offers(question: str, evidence: Evidence, answer: Sentence, typed: bool,
                 selector.related(answer.source, sent.source) < SAME_STORY:
             elsewhere.add(sent.source)
             continue
-        item = (selector.similarity(answer, sent), sent, cands)
         if typed and not all(mentions_any(f"{selector.before(sent)} {sent.text}", [n])
-                             for n in named) or not typed and item[0] < OTHER_SIMILARITY:
+                             for n in named):
+            continue
+        item = (selector.similarity(answer, sent), sent, cands)
+        if not typed and item[0] < OTHER_SIMILARITY:
             continue
         group = offered.setdefault(sent.source, [])
         if len(group) < 2 and (not group or item[0] > group[0][0]):

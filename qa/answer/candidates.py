@@ -123,7 +123,7 @@ def typed_candidates(sent: Sentence, fr: Frame, question: str,
         wants_day = fr.head in ("date", "day", "dates", "days")
         wants_year = fr.head in ("year", "years")
         for m in _DATE_SPAN.finditer(text):
-            if wants_year and not re.search(r"\d{4}", m.group()):
+            if not gives_year(fr, m.group()):
                 continue  # "In what year ...?" is not answered "12 April"
             has_month = bool(re.search(r"[A-Za-z]{3}", m.group().replace("in ", "")))
             bonus = 0.1 if (wants_day and has_month) or (wants_year and not has_month) else 0.0
@@ -185,6 +185,12 @@ _TIME_UNIT = re.compile(r"[\s-]+(?:years?|months?|weeks?|days?|hours?|minutes?|d
 _TIME_HEADS = frozenset("year years month months week weeks day days hour hours minute "
                         "minutes decade decades century centuries time period".split())
 _ROLE_PHRASE = re.compile(rf"\bthe\s+(?:[A-Z][a-z]+\s+)?(?:{'|'.join(AUTHORITIES)})\b")
+
+
+def gives_year(fr: Frame, span: str) -> bool:
+    """Does ``span`` hold a year where the question asks for one ("In what year ...?":
+    not "12 April"); any span does for another question."""
+    return fr.head not in ("year", "years") or bool(re.search(r"\d{4}", span))
 
 
 def ranked_candidates(question: str, scored: list[tuple[Sentence, list[Candidate]]]

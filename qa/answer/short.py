@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from qa.answer import spans
-from qa.answer.candidates import Candidate
+from qa.answer.candidates import Candidate, gives_year
 from qa.answer.constraints import constraints, other_year
 from qa.answer.evidence import Evidence
 from qa.answer.frames import Kind
@@ -68,8 +68,7 @@ def rank_candidates(question: str, evidence: Evidence, reading: Reading | None =
             return evidence
         elif evidence.kind is Kind.NUMBER and not numbers(reading.text) or \
                 evidence.kind in _NAMED and not _named(reading.text) or \
-                evidence.kind is Kind.DATE and evidence.frame.head in ("year", "years") \
-                and not re.search(r"\d{4}", reading.text):
+                evidence.kind is Kind.DATE and not gives_year(evidence.frame, reading.text):
             # "How many ...?" is not "the guardsmen", "Who ...?" not "$40m", "In what
             # year ...?" not "12 April" (the candidates' own rule)
             return evidence

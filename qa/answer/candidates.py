@@ -131,7 +131,11 @@ def typed_candidates(sent: Sentence, fr: Frame, question: str,
     else:
         relational = bool(fr.head) and f" {fr.head} of " in f" {normalize(question)} "
         weak: list[tuple[int, int]] = []
-        for start, end in proper_spans(text, keep_openers=False):
+        spans = proper_spans(text, keep_openers=False)
+        if kind is Kind.PERSON:  # "Voss, the town's mayor, said": a known person opening it
+            spans = sorted({*spans, *((a, b) for a, b in proper_spans(text)
+                                      if is_person(text[a:b], persons))})
+        for start, end in spans:
             span = text[start:end]
             lower = normalize(span)
             before, after = text[:start], text[end:]

@@ -217,10 +217,12 @@ def called(text: str, names_: list[str]) -> dict[str, list[str]]:
 
 def refers(sentence: str, document: str, nouns: dict[str, list[str]]) -> bool:
     """Does ``sentence`` speak of a ``described`` name by its noun ("The plant employs about
-    600 people.") in a document that names it ("... the Carrow chemical plant ...")?"""
+    600 people.") in a document that names it ("... the Carrow chemical plant ...")? The
+    noun counts after "the", or opening the sentence bare, as news writes a title
+    ("Company spokesman Tomas Reyes said ...")."""
     said = words(sentence)
-    named = [n for before, word in zip(said, said[1:], strict=False) if before == "the"
-             for n in nouns.get(stem(word), [])]
+    named = [n for before, word in zip(["the", *said], said, strict=False)
+             if before == "the" for n in nouns.get(stem(word), [])]
     return bool(named) and mentions_any(document, named)
 
 

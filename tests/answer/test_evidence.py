@@ -79,6 +79,16 @@ def test_a_named_thing_is_not_a_person() -> None:
     assert [c.text for c in typed_candidates(s, group, "Which group?", PERSONS)] == ["Agora"]
 
 
+def test_a_known_person_opening_a_sentence_is_a_candidate() -> None:
+    who = frame("Who is the mayor of Merrow?")
+    persons = frozenset({"elena voss", "voss"})
+    s = sent("Voss, the town's mayor, said residents had been warned on Friday evening.")
+    assert [c.text for c in typed_candidates(s, who, "Who is the mayor?", persons)] == ["Voss"]
+    # an opening word the corpus does not know as a person stays a sentence's first word
+    s = sent("Residents, the mayor said, had been warned on Friday evening.")
+    assert typed_candidates(s, who, "Who is the mayor?", persons) == []
+
+
 def test_how_old_wants_an_age_not_any_number() -> None:
     f = frame("How old is he?")
     assert typed_candidates(sent("He represents 12 guardsmen."), f, "How old?", PERSONS) == []

@@ -24,6 +24,12 @@ def test_a_report_names_a_thing_once_then_by_its_noun() -> None:
     assert refers("The plant employs 600 people.", report, nouns)
     assert not refers("The plant employs 600 people.", "A fire at the Dunmore plant.", nouns)
     assert not refers("A plant employs 600 people.", report, nouns)  # "the" points back
+    # ... or the noun opens the sentence bare, as a title does in news copy
+    company = described("Who is the spokesman for the Carrow company?")
+    assert refers("Company spokesman Tomas Reyes said the fire started in a hall.",
+                  "A fire at the Carrow chemical plant, a Carrow company site.", company)
+    assert not refers("Spokesman Tomas Reyes said the company would pay.",
+                      "A fire at the Carrow company site.", {"plant": ["carrow"]})
 
 
 def test_a_report_gives_a_name_its_noun_before_of_it() -> None:

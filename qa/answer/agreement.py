@@ -112,6 +112,19 @@ def _offers(question: str, evidence: Evidence, answer: Sentence, typed: bool,
     return list(best.values())
 
 
+def contested(evidence: Evidence, ruled: Candidate | None) -> bool:
+    """Do the reader's span (the answer) and the candidate rules' first choice (``ruled``)
+    give values that differ? "Seven people died" against "forced about 3,000 residents
+    from their homes" for how many died: which one answers is then in doubt, and an "agree"
+    would vouch for it (``agreement``'s ``endorse``); a "differ" only warns."""
+    best = evidence.best
+    if best is None or ruled is None or best.sentence.source == ruled.sentence.source and \
+            ruled.start < best.end and best.start < ruled.end:
+        return False
+    mine, theirs = (values.parse(c.text, evidence.kind.value) for c in (best, ruled))
+    return mine is not None and theirs is not None and values.compatible(mine, theirs) is False
+
+
 def claims(question: str, evidence: Evidence, reader: Reader | None,
            selector: EvidenceSelector, reading: Reading | None = None) -> list[Found]:
     """The answer's own claim first, then each other document's: from its offered sentence
@@ -223,9 +236,11 @@ def _unit(c: Candidate) -> set[str]:
     return set(values.counted(c.sentence.text[c.end - c.sentence.start:], _LINKS))
 
 
-def agreement(found: list[Found], numbers: dict[str, int]) -> Agreement | None:
+def agreement(found: list[Found], numbers: dict[str, int], endorse: bool = True
+              ) -> Agreement | None:
     """The verdict over the documents' claims (``numbers``: source -> its citation number);
-    None when fewer than two documents give a comparable value."""
+    None when fewer than two documents give a comparable value, or when they agree but the
+    answer is not to be vouched for (``endorse``: see ``contested``)."""
     if len(found) < 2:
         return None
     first = found[0].value
@@ -234,6 +249,8 @@ def agreement(found: list[Found], numbers: dict[str, int]) -> Agreement | None:
     if len(kept) < 2:
         return None
     verdict = "differ" if any(ok is False for _, ok in kept) else "agree"
+    if verdict == "agree" and not endorse:
+        return None
     return Agreement(verdict, tuple(
         Claim(numbers[f.candidate.sentence.source], f.candidate.sentence.source,
               f.candidate.text, f.value.text, "agree" if ok else "differ")

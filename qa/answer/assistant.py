@@ -161,6 +161,7 @@ class Assistant:
         evidence = self.selector.select(query, passages)
         lap("evidence")
         reading = self.reader.read(query, evidence.sentences) if self.reader else None
+        ruled = evidence.candidates[0] if evidence.candidates else None
         evidence = rank_candidates(query, evidence, reading)
         lap("read")
         base = {"question": question, "standalone_question": query, "passages": passages}
@@ -176,10 +177,11 @@ class Assistant:
         hint = evidence.best
         found = agreement.restated(query, evidence, agreement.claims(
             query, evidence, self.reader, self.selector, reading), self.selector)
+        endorse = not agreement.contested(evidence, ruled)
         lap("agree")
         if hint is None and self.settings.untyped == "quote":
             text, cited = compose.extractive(evidence)
-            citations, agreed = self._sourced(evidence, cited, found)
+            citations, agreed = self._sourced(evidence, cited, found, endorse)
             marked = _joined(compose.with_markers(text, citations), agreed)
             yield marked
             lap("check")
@@ -211,7 +213,7 @@ class Assistant:
                 yield draft[shown:]
         else:
             text, cited = compose.extractive(evidence)
-        citations, agreed = self._sourced(evidence, cited, found)
+        citations, agreed = self._sourced(evidence, cited, found, endorse)
         lap("check")
         timings["total"] = sum(timings.values())
         short = short_answer(query, evidence, reading)
@@ -248,10 +250,11 @@ class Assistant:
         return allowed
 
     def _sourced(self, evidence: Evidence, cited: list[Sentence],
-                 found: list[agreement.Found]) -> tuple[list[Citation], Agreement | None]:
+                 found: list[agreement.Found], endorse: bool = True
+                 ) -> tuple[list[Citation], Agreement | None]:
         """The citations, with the best sentence of each other document that states the
         answer (its claim's sentence, or for an untyped answer one that says the same), and
-        whether those documents agree."""
+        whether those documents agree (an "agree" only where ``endorse``)."""
         extra = [f.candidate.sentence for f in found[1:]] if found else \
             agreement.others(evidence.question, evidence, self.reader, self.selector) \
             if evidence.best is None else []
@@ -261,7 +264,7 @@ class Assistant:
                 cited = [*cited, sent]
                 have.add(sent.source)
         citations = compose.cite(cited)
-        return citations, agreement.agreement(found, agreement.cited(citations))
+        return citations, agreement.agreement(found, agreement.cited(citations), endorse)
 
     def _ask_broad(self, question: str, query: str, wide: broad.Asked,
                    passages: list[Passage] | None, timings: dict[str, float],

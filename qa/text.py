@@ -68,13 +68,14 @@ ABBREVIATIONS = HONORIFICS | frozenset(
 ROLE_NOUNS = frozenset("lawyer attorney activist official officer admiral colonel general "
                        "leader president judge journalist head director chief minister "
                        "commander spokesman spokeswoman spokesperson prosecutor mayor "
-                       "governor chairman chairwoman senator ambassador".split())
+                       "governor chairman chairwoman senator ambassador actor actress "
+                       "singer author writer novelist player coach founder producer".split())
 
-# The roles that, right before a name ("lawyer Mikhail Benyash") or after it ("Chikov, the
-# activist,"), make the name a person's in the corpus lexicon and record the role. Narrower
-# than ROLE_NOUNS by five words it has never held; the lexicon is cached per index, and
-# whether adding them finds more people or more false ones is not measured.
-NAME_ROLES = ROLE_NOUNS - frozenset("officer head director commander prosecutor".split())
+# The roles that, right before a name ("lawyer Mikhail Benyash", "director, Francis Ford
+# Coppola,") or after it ("Chikov, the activist,"), make the name a person's in the corpus
+# lexicon and record the role. "Head of ..." and "officer" are left out: a capitalized word
+# after them is as often a body's name as a person's.
+NAME_ROLES = ROLE_NOUNS - frozenset("officer head".split())
 
 # Titles that stand capitalized before a name and are peeled off a name span ("Admiral Tony
 # Radakin" -> "Tony Radakin"): the honorifics and the roles most often written as a title.

@@ -22,7 +22,7 @@ from qa.answer.evidence import Evidence, EvidenceSelector
 from qa.answer.inputs import valid_history, validate
 from qa.answer.llm import Generator
 from qa.answer.published import dated
-from qa.answer.short import rank_candidates, short_answer
+from qa.answer.short import rank_candidates, read_candidate, short_answer
 from qa.errors import InputError
 from qa.settings import Settings
 from qa.types import Agreement, Answer, Citation, Passage, Sentence
@@ -162,7 +162,8 @@ class Assistant:
         lap("evidence")
         reading = self.reader.read(query, evidence.sentences) if self.reader else None
         ruled = evidence.candidates[0] if evidence.candidates else None
-        evidence = rank_candidates(query, evidence, reading)
+        evidence = read_candidate(query, rank_candidates(query, evidence, reading), reading,
+                                  self.selector.persons)
         lap("read")
         base = {"question": question, "standalone_question": query, "passages": passages}
         reason = abstain.why(evidence, reading, self.settings, self.selector.persons, missing)

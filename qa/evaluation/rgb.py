@@ -140,7 +140,7 @@ def ask_all(assistant: Assistant, records: Sequence[Record], removed: set[int],
                      "removed": r.rid in removed, "abstained": a.abstained,
                      "text": a.text, "short_answer": a.short_answer,
                      "correct": not a.abstained and holds(a.text, r.answer),
-                     "route": a.meta.get("route"),
+                     "route": a.meta.get("route"), "reading": a.meta.get("reading"),
                      "seconds": round(a.timings.get("total", 0.0), 4)})
         if on_item:
             on_item(rows[-1])

@@ -185,6 +185,7 @@ def run(assistant: Assistant, items: Sequence[Item], answers: bool = True,
             for key, a in (("e2e", e2e), ("gold", given)):
                 pred = "" if a.abstained else a.short_answer
                 row[key] = {"prediction": pred, "abstained": a.abstained,
+                            "route": a.meta.get("route"), "reading": a.meta.get("reading"),
                             "em": exact_match(pred, item.answers), "f1": f1(pred, item.answers),
                             "seconds": round(a.timings.get("total", 0.0), 4)}
         rows.append(row)

@@ -79,6 +79,12 @@ def test_a_named_thing_is_not_a_person() -> None:
     assert [c.text for c in typed_candidates(s, group, "Which group?", PERSONS)] == ["Agora"]
 
 
+def test_an_occupation_marks_a_person() -> None:
+    assert frame("Which actor won Best Actor in 2020?").kind is Kind.PERSON
+    text = "In 1972, a young director, Francis Ford Coppola, made his name."
+    assert "francis ford coppola" in person_names([text])
+
+
 def test_a_known_person_opening_a_sentence_is_a_candidate() -> None:
     who = frame("Who is the mayor of Merrow?")
     persons = frozenset({"elena voss", "voss"})

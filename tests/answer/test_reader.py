@@ -147,3 +147,31 @@ def test_on_held_back_squad_paragraphs_the_reader_beats_the_linear_scorer(
         f1["scorer"] += squad.f1(span.text if span else "", item.answers) / len(asked)
     assert len(asked) >= 50
     assert f1["reader"] >= 0.65 and f1["reader"] >= f1["scorer"] + 0.1, f1
+
+
+@pytest.mark.unit
+def test_a_sure_reading_answers_a_which_question_the_rules_found_no_candidate_for() -> None:
+    """"Which newspaper ...?" never meets "newspaper" in "told the Financial Times": the
+    reader's span answers when it is sure enough, names a thing, and its sentence names what
+    the question names; a person's name never answers "which <thing>"."""
+    from qa.answer.evidence import Evidence
+    from qa.answer.frames import frame
+    from qa.answer.short import READ_BAR, read_candidate
+
+    q = "Which newspaper did Benyash speak to?"
+    text = "Benyash told the Financial Times that many refused."
+    sent = Sentence("a.txt", "", 0, len(text), text, 1.0)
+    ev = Evidence(q, frame(q).kind, [sent], frame=frame(q))
+
+    def read(span: str, p: float, where: Sentence = sent) -> reader.Reading:
+        start = where.text.index(span)
+        return reader.Reading(where, start, start + len(span), span, p, 0.01)
+
+    got = read_candidate(q, ev, read("Financial Times", READ_BAR + 0.05))
+    assert [c.text for c in got.candidates] == ["Financial Times"]
+    assert read_candidate(q, ev, read("Financial Times", READ_BAR - 0.05)).candidates == []
+    persons = frozenset({"benyash"})
+    assert read_candidate(q, ev, read("Benyash", 0.9), persons).candidates == []
+    other = "Kosygin told the Financial Times that many refused."
+    elsewhere = Sentence("b.txt", "", 0, len(other), other, 1.0)
+    assert read_candidate(q, ev, read("Financial Times", 0.9, elsewhere)).candidates == []

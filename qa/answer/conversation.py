@@ -3,8 +3,9 @@
 "Which city was he calling from?" after "Which lawyer represents the guardsmen?" /
 "Mikhail Benyash." becomes "Which city was Mikhail Benyash calling from?". The referent is
 the most recent name in the history that fits the pronoun (a person for he/she, anything for
-it/they); pronouns are replaced in place rather than history being pasted on, because pasted
-history drags retrieval towards the previous answer. Left out: ellipsis ("And the other?").
+it/they), except that "they" after "How many guardsmen ...?" is the guardsmen; pronouns are
+replaced in place rather than history being pasted on, because pasted history drags
+retrieval towards the previous answer. Left out: ellipsis ("And the other?").
 """
 
 from __future__ import annotations
@@ -86,14 +87,16 @@ def standalone(question: str, history: list[Turn] | None) -> str:
         for name in reversed(names_in(content)):
             if normalize(name) not in q_names and name not in candidates:
                 candidates.append(name)
-    if not candidates:
-        return question
-    person = next((n for n in candidates if _looks_personal(n)), candidates[0])
-    thing = candidates[0]
-    # When the last answer is a bare name, "it"/"they" most likely refers to the topic of the
-    # previous question instead; prefer a non-personal name from the last user turn.
     last_user = next((t.get("content", "") for t in reversed(history)
                       if t.get("role") == "user"), "")
+    counted = _counted(last_user)
+    if not candidates and not counted:
+        return question
+    person = next((n for n in candidates if _looks_personal(n)), candidates[0] if candidates
+                  else "")
+    thing = candidates[0] if candidates else ""
+    # When the last answer is a bare name, "it"/"they" most likely refers to the topic of the
+    # previous question instead; prefer a non-personal name from the last user turn.
     topical = [n for n in names_in(last_user) if not _looks_personal(n)]
     if topical:
         thing = topical[-1]
@@ -105,9 +108,32 @@ def standalone(question: str, history: list[Turn] | None) -> str:
         if replaced["done"] and lower in ("he", "she", "him", "her", "it", "they", "them"):
             return word  # replace the first mention only; later ones read naturally
         replaced["done"] = True
+        if counted and lower in _PLURAL:
+            if lower in ("their", "theirs"):
+                return f"the {counted}’" if counted.endswith("s") else f"the {counted}’s"
+            return f"the {counted}"
+        if not (person if re.fullmatch(_PERSONAL, lower) else thing):
+            return word
         if re.fullmatch(_PERSONAL, lower):
             target = person
             return f"{target}’s" if lower in ("his", "hers") else target
         return f"{thing}’s" if lower in ("its", "their", "theirs") else thing
 
     return _PRONOUN.sub(swap, question, count=2)
+
+
+_PLURAL = frozenset("they them their theirs".split())
+
+
+def _counted(question: str) -> str:
+    """What a "How many ...?" question counts, when plural: "How many guardsmen is Benyash
+    defending?" -> "guardsmen", which a follow-up's "they" or "them" speaks of ("How many of
+    them have since pulled out?"), not Benyash."""
+    from qa.answer.frames import Kind, frame
+
+    fr = frame(question)
+    head = fr.head
+    if fr.kind is not Kind.NUMBER or not re.fullmatch(r"[a-z\-]+(?:s|men|people)", head) or \
+            head.endswith("ss"):
+        return ""
+    return head

@@ -35,3 +35,17 @@ def test_he_is_never_an_organisation() -> None:
     history = [{"role": "user", "content": "Who wrote to the bank?"},
                {"role": "assistant", "content": "Mikhail Benyash wrote to the Bank of England."}]
     assert standalone("What did he ask for?", history) == "What did Mikhail Benyash ask for?"
+
+
+def test_they_after_how_many_is_what_was_counted() -> None:
+    counted = [{"role": "user", "content": "How many guardsmen is Benyash defending?"},
+               {"role": "assistant", "content": "Twelve members of the National Guard."}]
+    assert standalone("How many of them have since pulled out of the case?", counted) == \
+        "How many of the guardsmen have since pulled out of the case?"
+    assert standalone("What did their families say?", counted) == \
+        "What did the guardsmen’s families say?"
+    # no name in the history at all: the counted noun still resolves "they"
+    sent = [{"role": "user", "content": "How many soldiers were sent to the town?"},
+            {"role": "assistant", "content": "About 200."}]
+    assert standalone("Where were they sent from?", sent) == "Where were the soldiers sent from?"
+    assert standalone("Who led the rescue?", sent) == "Who led the rescue?"

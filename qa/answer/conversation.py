@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from qa.answer.frames import Kind, frame
 from qa.text import (
     CAPITALIZED,
     DEMONSTRATIVES,
@@ -108,29 +109,27 @@ def standalone(question: str, history: list[Turn] | None) -> str:
         if replaced["done"] and lower in ("he", "she", "him", "her", "it", "they", "them"):
             return word  # replace the first mention only; later ones read naturally
         replaced["done"] = True
-        if counted and lower in _PLURAL:
-            if lower in ("their", "theirs"):
-                return f"the {counted}’" if counted.endswith("s") else f"the {counted}’s"
-            return f"the {counted}"
-        if not (person if re.fullmatch(_PERSONAL, lower) else thing):
+        plural = bool(counted) and lower in _PLURAL
+        target = f"the {counted}" if plural else person if re.fullmatch(_PERSONAL, lower) \
+            else thing
+        if not target:
             return word
-        if re.fullmatch(_PERSONAL, lower):
-            target = person
-            return f"{target}’s" if lower in ("his", "hers") else target
-        return f"{thing}’s" if lower in ("its", "their", "theirs") else thing
+        if lower not in _POSSESSIVE:
+            return target
+        # "Mikhail Benyash’s team", "the guardsmen’s families", "the soldiers’ units"
+        return f"{target}’" if plural and counted.endswith("s") else f"{target}’s"
 
     return _PRONOUN.sub(swap, question, count=2)
 
 
 _PLURAL = frozenset("they them their theirs".split())
+_POSSESSIVE = frozenset("his hers its their theirs".split())
 
 
 def _counted(question: str) -> str:
     """What a "How many ...?" question counts, when plural: "How many guardsmen is Benyash
     defending?" -> "guardsmen", which a follow-up's "they" or "them" speaks of ("How many of
     them have since pulled out?"), not Benyash."""
-    from qa.answer.frames import Kind, frame
-
     fr = frame(question)
     head = fr.head
     if fr.kind is not Kind.NUMBER or not re.fullmatch(r"[a-z\-]+(?:s|men|people)", head) or \

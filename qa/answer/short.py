@@ -63,12 +63,10 @@ def rank_candidates(question: str, evidence: Evidence, reading: Reading | None =
         ranked = list(evidence.candidates)
         overlapping = [c for c in ranked if c.sentence.source == reading.sentence.source
                        and c.start < reading.end and reading.start < c.end]
-        names = question_names(question)
         if overlapping:
             top = overlapping[0]
             ranked.remove(top)
-        elif (names and not mentions_any(reading.sentence.text, names) or other_year(
-                constraints(question), reading.sentence.text)) and not any(
+        elif not _speaks_of(question, reading.sentence.text) and not any(
                 c.sentence == reading.sentence for c in ranked):
             # Held to the candidates' rule: "When was Agora founded?" is not answered from
             # "The SOBR division was founded in 1993", which names neither Agora nor a
@@ -112,15 +110,21 @@ def read_candidate(question: str, evidence: Evidence, reading: Reading | None,
     text = reading.text
     if len(text.split()) > 6 or not re.search(r"\b[A-Z]", text) or not _named(text):
         return evidence
-    names = question_names(question)
-    if names and not mentions_any(reading.sentence.text, names) or \
-            other_year(constraints(question), reading.sentence.text):
+    if not _speaks_of(question, reading.sentence.text):
         return evidence
     if evidence.kind is Kind.NAME and not evidence.frame.role and is_person(text, persons):
         return evidence
     top = Candidate(text, evidence.kind, reading.sentence, reading.start, reading.end,
                     reading.probability)
     return replace(evidence, candidates=[top])
+
+
+def _speaks_of(question: str, sentence: str) -> bool:
+    """The candidates' rule for the reader's sentence: it names what the question names and
+    gives no other year than the question's."""
+    names = question_names(question)
+    return not (names and not mentions_any(sentence, names) or
+                other_year(constraints(question), sentence))
 
 
 def _fuller_first(ranked: list[Candidate]) -> list[Candidate]:
